@@ -1,0 +1,1031 @@
+//! Evaluation of a compiled program against one order or event.
+//!
+//! The order of work, which the explanation mirrors:
+//! 1. lines: eligible spend per line (or why a line cannot earn);
+//! 2. conditions: each rule's order/customer/time conditions and matching lines;
+//! 3. rate rules: points per `per` of matched spend; exclusive groups keep their best;
+//! 4. multipliers and bonuses, valued against the rate points; groups keep their best;
+//!    multipliers then combine per line by the program's stacking mode;
+//! 5. rounding per rule (once per order or line by line), then caps, then counters.
+//!
+//! Sums of money are exact; each rule divides once, last, so `1 point per 3`
+//! on three lines of 1.00 gives exactly 1 point, not 0.999...
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat, Timelike};
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+
+use super::QuoteRequest;
+use super::answer::*;
+use super::error::{RequestError, RequestErrors};
+use crate::calendar::{self, CalendarDate, CalendarKind};
+use crate::model::{Counters, CustomEvent, Customer, LineKind, Order, RuleCounters, WindowCounter};
+use crate::money::normalize;
+use crate::program::Program;
+use crate::program::format::{
+    BirthdayWindow, BonusPer, CapPeriod, MultiplierStacking, RoundingLevel,
+};
+
+use crate::program::compile_types::{Conditions, Effect, Rule};
+
+/// Arithmetic overflowed; reported against the source being quoted.
+struct Overflow;
+
+type Calc<T> = Result<T, Overflow>;
+
+fn add(a: Decimal, b: Decimal) -> Calc<Decimal> {
+    a.checked_add(b).ok_or(Overflow)
+}
+fn sub(a: Decimal, b: Decimal) -> Calc<Decimal> {
+    a.checked_sub(b).ok_or(Overflow)
+}
+fn mul(a: Decimal, b: Decimal) -> Calc<Decimal> {
+    a.checked_mul(b).ok_or(Overflow)
+}
+fn div(a: Decimal, b: Decimal) -> Calc<Decimal> {
+    a.checked_div(b).ok_or(Overflow)
+}
+fn sum(items: impl IntoIterator<Item = Decimal>) -> Calc<Decimal> {
+    items.into_iter().try_fold(Decimal::ZERO, add)
+}
+
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// The moment being quoted, in the program's zone and calendar.
+struct Moment {
+    local: DateTime<Tz>,
+    date: NaiveDate,
+    minute: u16,
+    /// Monday = 0.
+    weekday: u8,
+    /// The date in the program's calendar, when some rule needs it.
+    in_calendar: Option<CalendarDate>,
+}
+
+impl Moment {
+    fn new(program: &Program, at: DateTime<FixedOffset>, path: &str) -> Result<Self, RequestError> {
+        let local = at.with_timezone(&program.tz);
+        let date = local.date_naive();
+        let minute = u16::try_from(
+            local
+                .hour()
+                .saturating_mul(60)
+                .saturating_add(local.minute()),
+        )
+        .unwrap_or(0);
+        let weekday = u8::try_from(local.weekday().num_days_from_monday()).unwrap_or(0);
+        let in_calendar = if program.needs_calendar {
+            Some(calendar::from_iso(program.calendar, date).ok_or_else(|| {
+                RequestError::DateOutOfRange {
+                    path: path.to_owned(),
+                }
+            })?)
+        } else {
+            None
+        };
+        Ok(Self {
+            local,
+            date,
+            minute,
+            weekday,
+            in_calendar,
+        })
+    }
+
+    fn date_in(&self, kind: CalendarKind, program_calendar: CalendarKind) -> Option<CalendarDate> {
+        match self.in_calendar {
+            Some(d) if kind == program_calendar => Some(d),
+            _ => calendar::from_iso(kind, self.date),
+        }
+    }
+}
+
+fn parse_instant(text: &str, path: &str) -> Result<DateTime<FixedOffset>, RequestError> {
+    DateTime::parse_from_rfc3339(text).map_err(|_| RequestError::InvalidTimestamp {
+        path: path.to_owned(),
+        value: text.to_owned(),
+    })
+}
+
+/// A line as the engine sees it.
+struct LineCalc {
+    eligible: Decimal,
+    quantity: Decimal,
+    excluded: Option<&'static str>,
+}
+
+/// What the rule conditions look at.
+struct Facts<'a> {
+    customer: &'a Customer,
+    moment: &'a Moment,
+    channel: Option<&'a str>,
+    order: Option<(&'a Order, &'a [LineCalc])>,
+}
+
+/// A rule whose conditions hold, with the lines it matched.
+struct Candidate<'r> {
+    rule: &'r Rule,
+    lines: Vec<usize>,
+    spend: Decimal,
+    quantity: Decimal,
+}
+
+fn in_set(set: &Option<std::collections::BTreeSet<String>>, value: Option<&str>) -> bool {
+    match set {
+        None => true,
+        Some(s) => value.is_some_and(|v| s.contains(v)),
+    }
+}
+
+impl Program {
+    /// Quotes an order or custom event: the points it earns and why.
+    ///
+    /// Pure: the same program and request always give the same quote. Errors
+    /// name the path of the bad input and carry a stable code.
+    pub fn quote(&self, request: &QuoteRequest) -> Result<Quote, RequestErrors> {
+        check_counters(&request.counters)?;
+        match (&request.order, &request.event) {
+            (Some(order), None) => self.quote_order(order, request),
+            (None, Some(event)) => self.quote_event(event, request),
+            (None, None) => Err(RequestError::MissingSource.into()),
+            (Some(_), Some(_)) => Err(RequestError::AmbiguousSource.into()),
+        }
+    }
+
+    fn line_calcs(&self, order: &Order) -> Result<Vec<LineCalc>, RequestErrors> {
+        let mut errors = Vec::new();
+        if order.lines.is_empty() {
+            errors.push(RequestError::EmptyOrder {
+                path: "order".to_owned(),
+            });
+        }
+        let e = &self.eligibility;
+        let mut out = Vec::with_capacity(order.lines.len());
+        for (i, line) in order.lines.iter().enumerate() {
+            let path = |k: &str| format!("order.lines[{i}].{k}");
+            if line.sku.is_empty() {
+                errors.push(RequestError::EmptyValue { path: path("sku") });
+            }
+            if line.quantity <= Decimal::ZERO {
+                errors.push(RequestError::InvalidQuantity {
+                    path: path("quantity"),
+                    value: line.quantity,
+                });
+                continue;
+            }
+            let mut ok = true;
+            for (name, v) in [
+                ("unit_price", line.unit_price),
+                ("discount", line.discount),
+                ("tax", line.tax),
+            ] {
+                if v < Decimal::ZERO {
+                    errors.push(RequestError::NegativeAmount {
+                        path: path(name),
+                        value: v,
+                    });
+                    ok = false;
+                }
+            }
+            if !ok {
+                continue;
+            }
+            let Some(gross) = line.quantity.checked_mul(line.unit_price) else {
+                errors.push(RequestError::Overflow {
+                    path: format!("order.lines[{i}]"),
+                });
+                continue;
+            };
+            let after_discount = gross.checked_sub(line.discount).unwrap_or(Decimal::ZERO);
+            if line.discount > gross {
+                errors.push(RequestError::DiscountExceedsLine {
+                    path: path("discount"),
+                    discount: line.discount,
+                    total: gross,
+                });
+                continue;
+            }
+            if line.tax > after_discount {
+                errors.push(RequestError::TaxExceedsLine {
+                    path: path("tax"),
+                    tax: line.tax,
+                    total: after_discount,
+                });
+                continue;
+            }
+            let mut eligible = if e.net_of_discounts {
+                after_discount
+            } else {
+                gross
+            };
+            if !e.include_tax {
+                eligible = eligible
+                    .checked_sub(line.tax)
+                    .unwrap_or(Decimal::ZERO)
+                    .max(Decimal::ZERO);
+            }
+            let excluded = match line.kind {
+                LineKind::Shipping if !e.include_shipping => Some("shipping"),
+                LineKind::GiftCard if !e.include_gift_cards => Some("gift_card"),
+                _ if line
+                    .categories
+                    .iter()
+                    .any(|c| e.exclude_categories.contains(c)) =>
+                {
+                    Some("excluded_category")
+                }
+                _ if e.exclude_skus.contains(&line.sku) => Some("excluded_sku"),
+                _ => None,
+            };
+            if excluded.is_some() {
+                eligible = Decimal::ZERO;
+            }
+            out.push(LineCalc {
+                eligible,
+                quantity: line.quantity,
+                excluded,
+            });
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(RequestErrors(errors))
+        }
+    }
+
+    fn quote_order(&self, order: &Order, request: &QuoteRequest) -> Result<Quote, RequestErrors> {
+        if let Some(currency) = &order.currency {
+            if currency != self.currency.code() {
+                return Err(RequestError::CurrencyMismatch {
+                    path: "order.currency".to_owned(),
+                    expected: self.currency.code().to_owned(),
+                    found: currency.clone(),
+                }
+                .into());
+            }
+        }
+        let at = parse_instant(&order.placed_at, "order.placed_at")?;
+        let lines = self.line_calcs(order)?;
+        let moment = Moment::new(self, at, "order.placed_at")?;
+        let facts = Facts {
+            customer: &request.customer,
+            moment: &moment,
+            channel: order.channel.as_deref(),
+            order: Some((order, &lines)),
+        };
+        let overflow = |_: Overflow| {
+            RequestErrors::from(RequestError::Overflow {
+                path: "order".to_owned(),
+            })
+        };
+        let mut quote = self
+            .evaluate(
+                &facts,
+                request,
+                Source {
+                    kind: "order",
+                    id: order.id.clone(),
+                },
+                None,
+            )
+            .map_err(overflow)?;
+        quote.eligible_spend = self
+            .currency
+            .present(sum(lines.iter().map(|l| l.eligible)).map_err(overflow)?);
+        quote.lines = order
+            .lines
+            .iter()
+            .zip(&lines)
+            .enumerate()
+            .map(|(i, (line, calc))| LineInfo {
+                line: i,
+                sku: line.sku.clone(),
+                eligible: self.currency.present(calc.eligible),
+                excluded: calc.excluded,
+            })
+            .collect();
+        Ok(quote)
+    }
+
+    fn quote_event(
+        &self,
+        event: &CustomEvent,
+        request: &QuoteRequest,
+    ) -> Result<Quote, RequestErrors> {
+        if event.event_type.is_empty() {
+            return Err(RequestError::EmptyValue {
+                path: "event.type".to_owned(),
+            }
+            .into());
+        }
+        let at = parse_instant(&event.occurred_at, "event.occurred_at")?;
+        let moment = Moment::new(self, at, "event.occurred_at")?;
+        let facts = Facts {
+            customer: &request.customer,
+            moment: &moment,
+            channel: event.channel.as_deref(),
+            order: None,
+        };
+        let mut quote = self
+            .evaluate(
+                &facts,
+                request,
+                Source {
+                    kind: "event",
+                    id: event.id.clone(),
+                },
+                Some(event),
+            )
+            .map_err(|_| {
+                RequestErrors::from(RequestError::Overflow {
+                    path: "event".to_owned(),
+                })
+            })?;
+        quote.eligible_spend = self.currency.present(Decimal::ZERO);
+        Ok(quote)
+    }
+
+    /// Checks a rule's conditions. Failed conditions go to `reasons`; unless
+    /// `explain` is set, checking stops at the first one.
+    fn check<'r>(
+        &self,
+        rule: &'r Rule,
+        facts: &Facts<'_>,
+        event: Option<&CustomEvent>,
+        explain: bool,
+        reasons: &mut Vec<Reason>,
+    ) -> Calc<Option<Candidate<'r>>> {
+        macro_rules! fail {
+            ($reason:expr) => {{
+                reasons.push($reason);
+                if !explain {
+                    return Ok(None);
+                }
+            }};
+        }
+        match (&rule.effect, event) {
+            (Effect::Event { .. }, None) => fail!(Reason::EventRule),
+            (Effect::Event { event_type, .. }, Some(e)) if *event_type != e.event_type => {
+                fail!(Reason::EventTypeNotMatched {
+                    found: e.event_type.clone()
+                })
+            }
+            (Effect::Event { .. }, Some(_)) => {}
+            (_, Some(_)) => fail!(Reason::OrderRule),
+            (_, None) => {}
+        }
+        let w: &Conditions = &rule.when;
+        let c = facts.customer;
+        let m = facts.moment;
+        if !in_set(&w.channels, facts.channel) {
+            fail!(Reason::ChannelNotMatched {
+                found: facts.channel.map(str::to_owned)
+            });
+        }
+        let order = facts.order.map(|(o, _)| o);
+        let store = order.and_then(|o| o.store.as_deref());
+        if !in_set(&w.stores, store) || store.is_some_and(|s| w.exclude_stores.contains(s)) {
+            fail!(Reason::StoreNotMatched {
+                found: store.map(str::to_owned)
+            });
+        }
+        let payment = order.and_then(|o| o.payment_method.as_deref());
+        if !in_set(&w.payment_methods, payment) {
+            fail!(Reason::PaymentMethodNotMatched {
+                found: payment.map(str::to_owned)
+            });
+        }
+        if !in_set(&w.tiers, c.tier.as_deref()) {
+            fail!(Reason::TierNotMatched {
+                found: c.tier.clone()
+            });
+        }
+        for (attribute, accepted) in &w.attributes {
+            let found = c.attributes.get(attribute);
+            if !found.is_some_and(|v| accepted.contains(v)) {
+                fail!(Reason::AttributeNotMatched {
+                    attribute: attribute.clone(),
+                    found: found.cloned()
+                });
+            }
+        }
+        if w.card_required && c.card.as_deref().is_none_or(str::is_empty) {
+            fail!(Reason::CardRequired);
+        }
+        match w.first_purchase {
+            Some(true) if !c.first_purchase => fail!(Reason::FirstPurchaseOnly),
+            Some(false) if c.first_purchase => fail!(Reason::NotFirstPurchase),
+            _ => {}
+        }
+        if let Some(bits) = w.weekdays {
+            if bits & (1 << m.weekday) == 0 {
+                let weekday = WEEKDAYS
+                    .get(usize::from(m.weekday))
+                    .copied()
+                    .unwrap_or("mon");
+                fail!(Reason::WeekdayNotMatched { weekday });
+            }
+        }
+        if let Some((from, to)) = w.local_time {
+            let inside = if from < to {
+                (from..to).contains(&m.minute)
+            } else {
+                m.minute >= from || m.minute < to
+            };
+            if !inside {
+                fail!(Reason::OutsideLocalTime {
+                    local_time: m.local.format("%H:%M").to_string()
+                });
+            }
+        }
+        if let Some((from, to)) = w.dates {
+            if !(from..=to).contains(&m.date) {
+                fail!(Reason::OutsideDates {
+                    date: m.date.to_string()
+                });
+            }
+        }
+        if let Some((kind, bits)) = w.months {
+            let month = m.date_in(kind, self.calendar).map_or(0, |d| d.month);
+            if bits & (1 << month) == 0 {
+                fail!(Reason::MonthNotMatched {
+                    month,
+                    calendar: kind.name()
+                });
+            }
+        }
+        if let Some(window) = w.birthday {
+            match c.birth_date {
+                None => fail!(Reason::BirthDateUnknown),
+                Some(born) => {
+                    if !self.is_birthday(window, born, m) {
+                        fail!(Reason::NotBirthday);
+                    }
+                }
+            }
+        }
+        let Some((_, lines)) = facts.order else {
+            return Ok(reasons.is_empty().then(|| Candidate {
+                rule,
+                lines: Vec::new(),
+                spend: Decimal::ZERO,
+                quantity: Decimal::ZERO,
+            }));
+        };
+        let (order, _) = facts.order.unzip();
+        let order_lines = order.map(|o| o.lines.as_slice()).unwrap_or_default();
+        let f = &w.lines;
+        let mut matched = Vec::new();
+        let (mut spend, mut quantity) = (Decimal::ZERO, Decimal::ZERO);
+        for (i, (line, calc)) in order_lines.iter().zip(lines).enumerate() {
+            let ok = calc.excluded.is_none()
+                && f.categories
+                    .as_ref()
+                    .is_none_or(|set| line.categories.iter().any(|c| set.contains(c)))
+                && !line
+                    .categories
+                    .iter()
+                    .any(|c| f.exclude_categories.contains(c))
+                && f.skus.as_ref().is_none_or(|set| set.contains(&line.sku))
+                && !f.exclude_skus.contains(&line.sku);
+            if ok {
+                matched.push(i);
+                spend = add(spend, calc.eligible)?;
+                quantity = add(quantity, calc.quantity)?;
+            }
+        }
+        if matched.is_empty() {
+            fail!(Reason::NoMatchingLines);
+        }
+        if let Some(min) = w.min_spend {
+            if spend < min {
+                fail!(Reason::MinSpendNotMet {
+                    required: normalize(min),
+                    actual: self.currency.present(spend)
+                });
+            }
+        }
+        if let Some(min) = w.min_quantity {
+            if quantity < min {
+                fail!(Reason::MinQuantityNotMet {
+                    required: normalize(min),
+                    actual: normalize(quantity)
+                });
+            }
+        }
+        Ok(reasons.is_empty().then_some(Candidate {
+            rule,
+            lines: matched,
+            spend,
+            quantity,
+        }))
+    }
+
+    fn is_birthday(&self, window: BirthdayWindow, born: NaiveDate, m: &Moment) -> bool {
+        let kind = self.calendar;
+        let (Some(today), Some(birth)) = (m.date_in(kind, kind), calendar::from_iso(kind, born))
+        else {
+            return false;
+        };
+        match window {
+            BirthdayWindow::Month => today.month == birth.month,
+            BirthdayWindow::Day => {
+                calendar::anniversary(kind, today.year, birth.month, birth.day) == Some(m.date)
+            }
+            BirthdayWindow::Week => [
+                today.year.saturating_sub(1),
+                today.year,
+                today.year.saturating_add(1),
+            ]
+            .into_iter()
+            .any(|y| {
+                calendar::anniversary(kind, y, birth.month, birth.day)
+                    .is_some_and(|a| (m.date - a).num_days().abs() <= 3)
+            }),
+        }
+    }
+
+    fn evaluate(
+        &self,
+        facts: &Facts<'_>,
+        request: &QuoteRequest,
+        source: Source,
+        event: Option<&CustomEvent>,
+    ) -> Calc<Quote> {
+        let explain = request.explain;
+        let n_rules = self.rules.len();
+        let mut misses: Vec<Option<Vec<Reason>>> = vec![None; n_rules];
+        let mut cands: Vec<Option<Candidate<'_>>> = Vec::with_capacity(n_rules);
+        for (slot, rule) in misses.iter_mut().zip(&self.rules) {
+            let mut reasons = Vec::new();
+            let cand = self.check(rule, facts, event, explain, &mut reasons)?;
+            if cand.is_none() && explain {
+                *slot = Some(reasons);
+            }
+            cands.push(cand);
+        }
+        let line_spend: Vec<Decimal> = facts
+            .order
+            .map(|(_, l)| l.iter().map(|c| c.eligible).collect())
+            .unwrap_or_default();
+        let n_lines = line_spend.len();
+
+        // Phase 1: rate rules, valued and resolved within their groups.
+        let mut value: Vec<Decimal> = vec![Decimal::ZERO; n_rules];
+        for (v, cand) in value.iter_mut().zip(&cands) {
+            if let Some(Candidate {
+                rule:
+                    Rule {
+                        effect: Effect::Rate { points, per },
+                        ..
+                    },
+                spend,
+                ..
+            }) = cand
+            {
+                *v = div(mul(*points, *spend)?, *per)?;
+            }
+        }
+        resolve_groups(
+            &mut cands,
+            &value,
+            |e| matches!(e, Effect::Rate { .. }),
+            &mut misses,
+            explain,
+        );
+        let rates: Vec<(Decimal, Decimal, Vec<bool>)> = cands
+            .iter()
+            .flatten()
+            .filter_map(|c| match c.rule.effect {
+                Effect::Rate { points, per } => Some((points, per, mask(&c.lines, n_lines))),
+                _ => None,
+            })
+            .collect();
+        // Base points on each line (for multiplier explanations).
+        let mut line_base = vec![Decimal::ZERO; n_lines];
+        for (points, per, on) in &rates {
+            for ((b, s), on) in line_base.iter_mut().zip(&line_spend).zip(on) {
+                if *on {
+                    *b = add(*b, div(mul(*points, *s)?, *per)?)?;
+                }
+            }
+        }
+
+        // Phase 2: multipliers, bonuses and event bonuses, valued standalone.
+        for (v, cand) in value.iter_mut().zip(&cands) {
+            let Some(c) = cand else { continue };
+            *v = match &c.rule.effect {
+                Effect::Rate { .. } => continue,
+                Effect::Multiplier(mult) => {
+                    let ones = vec![Decimal::ONE; n_lines];
+                    multiplier_points(&rates, &line_spend, &mask(&c.lines, n_lines), &ones, *mult)?
+                }
+                Effect::Bonus { points, per } => mul(*points, bonus_count(*per, c)?)?,
+                Effect::Event { points, .. } => *points,
+            };
+        }
+        resolve_groups(
+            &mut cands,
+            &value,
+            |e| !matches!(e, Effect::Rate { .. }),
+            &mut misses,
+            explain,
+        );
+
+        // Multipliers combine per line according to the stacking mode.
+        let mut running = vec![Decimal::ONE; n_lines];
+        let mut best: Vec<Option<(usize, Decimal)>> = vec![None; n_lines];
+        if self.stacking == MultiplierStacking::Max {
+            for (k, cand) in cands.iter().enumerate() {
+                if let Some(Candidate {
+                    rule:
+                        Rule {
+                            effect: Effect::Multiplier(m),
+                            ..
+                        },
+                    lines,
+                    ..
+                }) = cand
+                {
+                    for l in lines {
+                        if let Some(slot) = best.get_mut(*l) {
+                            if slot.is_none_or(|(_, b)| *m > b) {
+                                *slot = Some((k, *m));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        let rounding = self.rounding;
+        let mut awards = Vec::new();
+        let mut counters = request.counters.clone();
+        for (k, cand) in cands.iter().enumerate() {
+            let Some(c) = cand else { continue };
+            let rule = c.rule;
+            let mut award_lines = Vec::new();
+            let (base, unrounded, multiplier) = match &rule.effect {
+                Effect::Rate { points, per } => {
+                    for l in &c.lines {
+                        let s = line_spend.get(*l).copied().unwrap_or_default();
+                        award_lines.push(LineAward {
+                            line: *l,
+                            base: self.currency.present(s),
+                            points: div(mul(*points, s)?, *per)?,
+                        });
+                    }
+                    (
+                        self.currency.present(c.spend),
+                        value.get(k).copied().unwrap_or_default(),
+                        None,
+                    )
+                }
+                Effect::Multiplier(mult) => {
+                    let on = mask(&c.lines, n_lines);
+                    let extra = sub(*mult, Decimal::ONE)?;
+                    let factors: Vec<Decimal> = match self.stacking {
+                        MultiplierStacking::Add => vec![Decimal::ONE; n_lines],
+                        MultiplierStacking::Multiply => running.clone(),
+                        MultiplierStacking::Max => best
+                            .iter()
+                            .map(|b| {
+                                if b.is_some_and(|(w, _)| w == k) {
+                                    Decimal::ONE
+                                } else {
+                                    Decimal::ZERO
+                                }
+                            })
+                            .collect(),
+                    };
+                    let unrounded = multiplier_points(&rates, &line_spend, &on, &factors, *mult)?;
+                    let mut base = Decimal::ZERO;
+                    for l in &c.lines {
+                        let b = line_base.get(*l).copied().unwrap_or_default();
+                        let f = factors.get(*l).copied().unwrap_or_default();
+                        base = add(base, b)?;
+                        award_lines.push(LineAward {
+                            line: *l,
+                            base: normalize(b),
+                            points: mul(mul(b, f)?, extra)?,
+                        });
+                    }
+                    if self.stacking == MultiplierStacking::Multiply {
+                        for (r, on) in running.iter_mut().zip(&on) {
+                            if *on {
+                                *r = mul(*r, *mult)?;
+                            }
+                        }
+                    }
+                    (normalize(base), unrounded, Some(normalize(*mult)))
+                }
+                Effect::Bonus { points, per } => {
+                    if *per != BonusPer::Order {
+                        let order_lines = facts.order.map(|(_, l)| l).unwrap_or_default();
+                        for l in &c.lines {
+                            let count = match per {
+                                BonusPer::Unit => {
+                                    order_lines.get(*l).map_or(Decimal::ZERO, |x| x.quantity)
+                                }
+                                _ => Decimal::ONE,
+                            };
+                            award_lines.push(LineAward {
+                                line: *l,
+                                base: normalize(count),
+                                points: mul(*points, count)?,
+                            });
+                        }
+                    }
+                    (
+                        normalize(bonus_count(*per, c)?),
+                        value.get(k).copied().unwrap_or_default(),
+                        None,
+                    )
+                }
+                Effect::Event { points, .. } => (Decimal::ONE, *points, None),
+            };
+            let rounded = match rounding.level {
+                RoundingLevel::Line if !award_lines.is_empty() => {
+                    for la in &mut award_lines {
+                        la.points = rounding.mode.round(la.points, rounding.scale);
+                    }
+                    let mut s = sum(award_lines.iter().map(|l| l.points))?;
+                    s.rescale(rounding.scale);
+                    s
+                }
+                _ => {
+                    for la in &mut award_lines {
+                        la.points = normalize(la.points);
+                    }
+                    rounding.mode.round(unrounded, rounding.scale)
+                }
+            };
+            let (points, caps) = self.apply_caps(rule, rounded, facts.moment, &mut counters)?;
+            awards.push(Award {
+                rule: rule.id.clone(),
+                kind: rule.effect.kind(),
+                group: rule.group.clone(),
+                base,
+                multiplier,
+                lines: award_lines,
+                unrounded: normalize(unrounded),
+                rounding: normalize(sub(rounded, unrounded)?),
+                caps,
+                points,
+            });
+        }
+        let mut total = sum(awards.iter().map(|a| a.points))?;
+        total.rescale(rounding.scale);
+        let misses = self
+            .rules
+            .iter()
+            .zip(misses)
+            .filter_map(|(rule, reasons)| {
+                reasons.map(|reasons| Miss {
+                    rule: rule.id.clone(),
+                    reasons,
+                })
+            })
+            .collect();
+        Ok(Quote {
+            program: self.file.id.clone(),
+            source,
+            currency: self.currency.code(),
+            local_time: facts
+                .moment
+                .local
+                .to_rfc3339_opts(SecondsFormat::AutoSi, false),
+            eligible_spend: Decimal::ZERO,
+            total,
+            awards,
+            lines: Vec::new(),
+            misses,
+            counters,
+        })
+    }
+
+    /// Applies the rule's caps to `points` and adds what is left to the counters.
+    fn apply_caps(
+        &self,
+        rule: &Rule,
+        points: Decimal,
+        m: &Moment,
+        counters: &mut Counters,
+    ) -> Calc<(Decimal, Vec<CapHit>)> {
+        let caps = &rule.caps;
+        let mut hits = Vec::new();
+        let mut left = points;
+        let mut cut_to =
+            |cap: CapKind, limit: Decimal, used: Decimal, left: &mut Decimal| -> Calc<()> {
+                let room = sub(limit, used)?.max(Decimal::ZERO);
+                if *left > room {
+                    let mut cut = sub(*left, room)?;
+                    cut.rescale(self.rounding.scale);
+                    hits.push(CapHit {
+                        cap,
+                        limit: normalize(limit),
+                        used: normalize(used),
+                        cut,
+                    });
+                    *left = room;
+                }
+                Ok(())
+            };
+        if let Some(limit) = caps.per_order {
+            cut_to(CapKind::PerOrder, limit, Decimal::ZERO, &mut left)?;
+        }
+        if !caps.uses_counters() {
+            left.rescale(self.rounding.scale);
+            return Ok((left, hits));
+        }
+        let entry = counters
+            .entry(rule.id.clone())
+            .or_insert_with(RuleCounters::default);
+        let day_key = m.date.to_string();
+        let period_key = caps
+            .per_period
+            .map(|(_, period)| self.period_key(period, m));
+        let used_in = |c: &Option<WindowCounter>, key: &str| {
+            c.as_ref()
+                .filter(|c| c.window == key)
+                .map_or(Decimal::ZERO, |c| c.points)
+        };
+        if let Some(limit) = caps.per_day {
+            cut_to(
+                CapKind::PerDay,
+                limit,
+                used_in(&entry.day, &day_key),
+                &mut left,
+            )?;
+        }
+        if let (Some((limit, _)), Some(key)) = (caps.per_period, &period_key) {
+            cut_to(
+                CapKind::PerPeriod,
+                limit,
+                used_in(&entry.period, key),
+                &mut left,
+            )?;
+        }
+        if let Some(limit) = caps.budget {
+            cut_to(
+                CapKind::Budget,
+                limit,
+                entry.budget.unwrap_or_default(),
+                &mut left,
+            )?;
+        }
+        left.rescale(self.rounding.scale);
+        if caps.per_day.is_some() {
+            let points = normalize(add(used_in(&entry.day, &day_key), left)?);
+            entry.day = Some(WindowCounter {
+                window: day_key,
+                points,
+            });
+        }
+        if let Some(key) = period_key {
+            let points = normalize(add(used_in(&entry.period, &key), left)?);
+            entry.period = Some(WindowCounter {
+                window: key,
+                points,
+            });
+        }
+        if caps.budget.is_some() {
+            entry.budget = Some(normalize(add(entry.budget.unwrap_or_default(), left)?));
+        }
+        Ok((left, hits))
+    }
+
+    fn period_key(&self, period: CapPeriod, m: &Moment) -> String {
+        let d = m
+            .date_in(self.calendar, self.calendar)
+            .unwrap_or(CalendarDate {
+                year: m.date.year(),
+                month: 1,
+                day: 1,
+            });
+        match period {
+            CapPeriod::Month => format!("{}:{:04}-{:02}", self.calendar.name(), d.year, d.month),
+            CapPeriod::Year => format!("{}:{:04}", self.calendar.name(), d.year),
+        }
+    }
+}
+
+fn mask(lines: &[usize], n: usize) -> Vec<bool> {
+    let mut m = vec![false; n];
+    for l in lines {
+        if let Some(x) = m.get_mut(*l) {
+            *x = true;
+        }
+    }
+    m
+}
+
+fn bonus_count(per: BonusPer, c: &Candidate<'_>) -> Calc<Decimal> {
+    Ok(match per {
+        BonusPer::Order => Decimal::ONE,
+        BonusPer::Line => Decimal::from(c.lines.len()),
+        BonusPer::Unit => c.quantity,
+    })
+}
+
+/// Extra points of a multiplier `mult` on the lines in `on`, each line's base
+/// scaled by `factors`: Σ over rate rules of points × Σ(spend × factor) × (mult − 1) / per.
+fn multiplier_points(
+    rates: &[(Decimal, Decimal, Vec<bool>)],
+    spend: &[Decimal],
+    on: &[bool],
+    factors: &[Decimal],
+    mult: Decimal,
+) -> Calc<Decimal> {
+    let extra = sub(mult, Decimal::ONE)?;
+    let mut total = Decimal::ZERO;
+    for (points, per, rate_on) in rates {
+        let mut s = Decimal::ZERO;
+        for (((sp, f), a), b) in spend.iter().zip(factors).zip(on).zip(rate_on) {
+            if *a && *b {
+                s = add(s, mul(*sp, *f)?)?;
+            }
+        }
+        total = add(total, div(mul(mul(*points, s)?, extra)?, *per)?)?;
+    }
+    Ok(total)
+}
+
+/// Within each exclusive group, keeps the candidate of `kind` worth the most
+/// points (ties go to the rule applied first); the others become misses.
+fn resolve_groups(
+    cands: &mut [Option<Candidate<'_>>],
+    value: &[Decimal],
+    kind: impl Fn(&Effect) -> bool,
+    misses: &mut [Option<Vec<Reason>>],
+    explain: bool,
+) {
+    let mut best: BTreeMap<&str, (usize, Decimal)> = BTreeMap::new();
+    for (i, (cand, v)) in cands.iter().zip(value).enumerate() {
+        let Some(c) = cand else { continue };
+        let Some(group) = c.rule.group.as_deref() else {
+            continue;
+        };
+        if !kind(&c.rule.effect) {
+            continue;
+        }
+        let slot = best.entry(group).or_insert((i, *v));
+        if *v > slot.1 {
+            *slot = (i, *v);
+        }
+    }
+    let winners: BTreeMap<String, (usize, String)> = best
+        .into_iter()
+        .filter_map(|(g, (i, _))| {
+            let winner = cands.get(i)?.as_ref()?.rule.id.clone();
+            Some((g.to_owned(), (i, winner)))
+        })
+        .collect();
+    for (i, (cand, miss)) in cands.iter_mut().zip(misses.iter_mut()).enumerate() {
+        let Some(c) = cand else { continue };
+        if !kind(&c.rule.effect) {
+            continue;
+        }
+        let Some(group) = c.rule.group.as_deref() else {
+            continue;
+        };
+        if let Some((w, winner)) = winners.get(group) {
+            if *w != i {
+                if explain {
+                    *miss = Some(vec![Reason::Outranked {
+                        group: group.to_owned(),
+                        winner: winner.clone(),
+                    }]);
+                }
+                *cand = None;
+            }
+        }
+    }
+}
+
+fn check_counters(counters: &Counters) -> Result<(), RequestErrors> {
+    let mut errors = Vec::new();
+    for (rule, c) in counters {
+        for (name, w) in [("day", &c.day), ("period", &c.period)] {
+            if w.as_ref().is_some_and(|w| w.points < Decimal::ZERO) {
+                errors.push(RequestError::InvalidCounter {
+                    path: format!("counters.{rule}.{name}.points"),
+                    reason: "points must not be negative",
+                });
+            }
+        }
+        if c.budget.is_some_and(|b| b < Decimal::ZERO) {
+            errors.push(RequestError::InvalidCounter {
+                path: format!("counters.{rule}.budget"),
+                reason: "points must not be negative",
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(RequestErrors(errors))
+    }
+}

@@ -1,0 +1,201 @@
+//! Errors in a quote request.
+
+use rust_decimal::Decimal;
+
+use crate::error::{Coded, ShapeError};
+
+/// Something wrong in a quote request. Every variant names the path of the bad value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// The request does not have the expected shape.
+    #[error(transparent)]
+    Shape(#[from] ShapeError),
+    /// Neither `order` nor `event` was given.
+    #[error("nothing to quote: give `order` or `event`")]
+    MissingSource,
+    /// Both `order` and `event` were given.
+    #[error("give `order` or `event`, not both")]
+    AmbiguousSource,
+    /// The order is in another currency than the program.
+    #[error("currency `{found}` at `{path}` differs from the program's `{expected}`")]
+    CurrencyMismatch {
+        /// Path of the currency.
+        path: String,
+        /// The program's currency.
+        expected: String,
+        /// The order's currency.
+        found: String,
+    },
+    /// A timestamp that is not RFC 3339 with an offset.
+    #[error(
+        "invalid timestamp `{value}` at `{path}`: expected RFC 3339 with an offset, e.g. `2026-03-01T18:30:00+03:00`"
+    )]
+    InvalidTimestamp {
+        /// Path of the timestamp.
+        path: String,
+        /// The text.
+        value: String,
+    },
+    /// An order without lines.
+    #[error("order at `{path}` has no lines")]
+    EmptyOrder {
+        /// Path of the order.
+        path: String,
+    },
+    /// A negative price, discount or tax.
+    #[error("amount `{value}` at `{path}` must not be negative")]
+    NegativeAmount {
+        /// Path of the amount.
+        path: String,
+        /// The amount.
+        value: Decimal,
+    },
+    /// A quantity of zero or less.
+    #[error("quantity `{value}` at `{path}` must be greater than zero")]
+    InvalidQuantity {
+        /// Path of the quantity.
+        path: String,
+        /// The quantity.
+        value: Decimal,
+    },
+    /// A discount larger than the line it is on.
+    #[error("discount `{discount}` at `{path}` is larger than the line total `{total}`")]
+    DiscountExceedsLine {
+        /// Path of the discount.
+        path: String,
+        /// The discount.
+        discount: Decimal,
+        /// Quantity times unit price.
+        total: Decimal,
+    },
+    /// Tax larger than the line after discount.
+    #[error("tax `{tax}` at `{path}` is larger than the line total after discount `{total}`")]
+    TaxExceedsLine {
+        /// Path of the tax.
+        path: String,
+        /// The tax.
+        tax: Decimal,
+        /// The line total after discount.
+        total: Decimal,
+    },
+    /// An empty identifier (event type, SKU).
+    #[error("empty value at `{path}`")]
+    EmptyValue {
+        /// Path of the value.
+        path: String,
+    },
+    /// A counter that went negative or whose window cannot be the rule's.
+    #[error("invalid counter at `{path}`: {reason}")]
+    InvalidCounter {
+        /// Path of the counter.
+        path: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A date the calendars cannot place (far outside any real order).
+    #[error("date at `{path}` is outside the range the calendars support")]
+    DateOutOfRange {
+        /// Path of the date.
+        path: String,
+    },
+    /// Amounts so large that the arithmetic overflowed.
+    #[error("amounts at `{path}` are too large to compute exactly")]
+    Overflow {
+        /// Path of the input that overflowed.
+        path: String,
+    },
+}
+
+impl Coded for RequestError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Shape(e) => e.code(),
+            Self::MissingSource => "missing_source",
+            Self::AmbiguousSource => "ambiguous_source",
+            Self::CurrencyMismatch { .. } => "currency_mismatch",
+            Self::InvalidTimestamp { .. } => "invalid_timestamp",
+            Self::EmptyOrder { .. } => "empty_order",
+            Self::NegativeAmount { .. } => "negative_amount",
+            Self::InvalidQuantity { .. } => "invalid_quantity",
+            Self::DiscountExceedsLine { .. } => "discount_exceeds_line",
+            Self::TaxExceedsLine { .. } => "tax_exceeds_line",
+            Self::EmptyValue { .. } => "empty_value",
+            Self::InvalidCounter { .. } => "invalid_counter",
+            Self::DateOutOfRange { .. } => "date_out_of_range",
+            Self::Overflow { .. } => "arithmetic_overflow",
+        }
+    }
+
+    fn path(&self) -> &str {
+        match self {
+            Self::Shape(e) => e.path(),
+            Self::MissingSource | Self::AmbiguousSource => "",
+            Self::CurrencyMismatch { path, .. }
+            | Self::InvalidTimestamp { path, .. }
+            | Self::EmptyOrder { path }
+            | Self::NegativeAmount { path, .. }
+            | Self::InvalidQuantity { path, .. }
+            | Self::DiscountExceedsLine { path, .. }
+            | Self::TaxExceedsLine { path, .. }
+            | Self::EmptyValue { path }
+            | Self::InvalidCounter { path, .. }
+            | Self::DateOutOfRange { path }
+            | Self::Overflow { path } => path,
+        }
+    }
+}
+
+/// Every code a [`RequestError`] can carry, for drift tests in the bindings.
+pub const REQUEST_ERROR_CODES: &[&str] = &[
+    "syntax_error",
+    "unknown_field",
+    "missing_field",
+    "invalid_type",
+    "unknown_variant",
+    "invalid_decimal",
+    "float_not_allowed",
+    "invalid_value",
+    "missing_source",
+    "ambiguous_source",
+    "currency_mismatch",
+    "invalid_timestamp",
+    "empty_order",
+    "negative_amount",
+    "invalid_quantity",
+    "discount_exceeds_line",
+    "tax_exceeds_line",
+    "empty_value",
+    "invalid_counter",
+    "date_out_of_range",
+    "arithmetic_overflow",
+];
+
+/// All the errors found in one request (never empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestErrors(pub(crate) Vec<RequestError>);
+
+impl RequestErrors {
+    /// The errors, in the order they were found.
+    pub fn errors(&self) -> &[RequestError] {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for RequestErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.as_slice() {
+            [] => f.write_str("invalid request"),
+            [one] => write!(f, "{one}"),
+            [first, rest @ ..] => write!(f, "{first} (and {} more)", rest.len()),
+        }
+    }
+}
+
+impl std::error::Error for RequestErrors {}
+
+impl From<RequestError> for RequestErrors {
+    fn from(e: RequestError) -> Self {
+        Self(vec![e])
+    }
+}

@@ -1,0 +1,159 @@
+//! The one door the Python and WASM bindings use: load a program, quote a
+//! request, report errors as data. Bindings convert types and nothing more.
+//!
+//! Everything here is JSON-shaped (`serde_json::Value` in, serializable
+//! answers out) so both bindings share one contract, which the conformance
+//! vectors under `tests/vectors` pin down byte for byte.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::accrual::{Quote, QuoteRequest, RequestErrors};
+use crate::error::Coded;
+use crate::program::{Program, ProgramErrors, ProgramFormat};
+
+/// Which area an error comes from; the bindings map it to an exception class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The program file is invalid.
+    Program,
+    /// The quote request is invalid.
+    Request,
+}
+
+impl ErrorKind {
+    /// `program` or `request`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Program => "program",
+            Self::Request => "request",
+        }
+    }
+}
+
+/// One error as data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorInfo {
+    /// Stable snake_case code.
+    pub code: &'static str,
+    /// Path of the offending value (empty for the whole input).
+    pub path: String,
+    /// Human-readable message; may change between versions, the code does not.
+    pub message: String,
+}
+
+impl ErrorInfo {
+    fn of(e: &impl Coded) -> Self {
+        Self {
+            code: e.code(),
+            path: e.path().to_owned(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// The errors of one failed call, all of one kind (never empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    /// Program or request.
+    pub kind: ErrorKind,
+    /// Every error found, in input order.
+    pub errors: Vec<ErrorInfo>,
+}
+
+impl Failure {
+    /// The first error (what an exception's `code`, `path` and message show).
+    pub fn first(&self) -> Option<&ErrorInfo> {
+        self.errors.first()
+    }
+
+    /// The failure as a value: `{"kind": ..., "errors": [{code, path, message}]}`.
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.errors.as_slice() {
+            [] => write!(f, "invalid {}", self.kind.name()),
+            [one] => f.write_str(&one.message),
+            [first, rest @ ..] => write!(f, "{} (and {} more)", first.message, rest.len()),
+        }
+    }
+}
+
+impl std::error::Error for Failure {}
+
+impl From<ProgramErrors> for Failure {
+    fn from(e: ProgramErrors) -> Self {
+        Self {
+            kind: ErrorKind::Program,
+            errors: e.errors().iter().map(ErrorInfo::of).collect(),
+        }
+    }
+}
+
+impl From<RequestErrors> for Failure {
+    fn from(e: RequestErrors) -> Self {
+        Self {
+            kind: ErrorKind::Request,
+            errors: e.errors().iter().map(ErrorInfo::of).collect(),
+        }
+    }
+}
+
+/// Where a program comes from.
+#[derive(Debug, Clone)]
+pub enum ProgramSource<'a> {
+    /// JSON text.
+    Json(&'a str),
+    /// TOML text.
+    Toml(&'a str),
+    /// An already parsed value (a Python dict, a JS object).
+    Value(Value),
+}
+
+/// Loads and validates a program.
+pub fn load_program(source: ProgramSource<'_>) -> Result<Program, Failure> {
+    Ok(match source {
+        ProgramSource::Json(t) => Program::from_text(t, ProgramFormat::Json)?,
+        ProgramSource::Toml(t) => Program::from_text(t, ProgramFormat::Toml)?,
+        ProgramSource::Value(v) => Program::from_value(v)?,
+    })
+}
+
+/// Quotes a request given as a JSON value.
+pub fn quote(program: &Program, request: Value) -> Result<Quote, Failure> {
+    let request = QuoteRequest::from_value(request)?;
+    Ok(program.quote(&request)?)
+}
+
+/// Quotes many requests; each gets its own answer or failure.
+pub fn quote_many(program: &Program, requests: Vec<Value>) -> Vec<Result<Quote, Failure>> {
+    requests.into_iter().map(|r| quote(program, r)).collect()
+}
+
+/// A quote as a JSON value (decimals as strings).
+pub fn quote_to_value(quote: &Quote) -> Value {
+    serde_json::to_value(quote).unwrap_or(Value::Null)
+}
+
+/// A quote as canonical JSON text.
+pub fn quote_to_canonical(quote: &Quote) -> String {
+    crate::canonical::to_string(&quote_to_value(quote))
+}
+
+/// Every stable error code, by kind, for the bindings' drift tests.
+pub fn error_codes() -> Value {
+    serde_json::json!({
+        "program": crate::program::PROGRAM_ERROR_CODES,
+        "request": crate::accrual::REQUEST_ERROR_CODES,
+    })
+}
+
+/// The JSON Schema of the program format.
+pub fn program_schema() -> Value {
+    crate::program::json_schema()
+}

@@ -1,0 +1,15 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+pub mod accrual;
+pub mod calendar;
+pub mod canonical;
+pub mod error;
+pub mod ffi;
+pub mod model;
+pub mod money;
+pub mod program;
+
+pub use accrual::{Quote, QuoteRequest, RequestError};
+pub use error::{Coded, ShapeError};
+pub use program::{Program, ProgramError, ProgramErrors};

@@ -1,0 +1,310 @@
+//! Errors found while loading a program file.
+
+use crate::error::{Coded, ShapeError};
+
+/// Something wrong in a program file. Every variant names the path of the bad value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProgramError {
+    /// The file could not be read as the format's shape (syntax, unknown key, wrong type).
+    #[error(transparent)]
+    Shape(#[from] ShapeError),
+    /// `schema_version` is not one this build reads.
+    #[error("unsupported schema version {found} at `{path}`, this build reads version {supported}")]
+    UnsupportedSchemaVersion {
+        /// Always `schema_version`.
+        path: String,
+        /// The version in the file.
+        found: u32,
+        /// The version this build reads.
+        supported: u32,
+    },
+    /// An id that is not lower-case letters, digits, `-` and `_` (1 to 64 characters).
+    #[error(
+        "invalid identifier `{value}` at `{path}`: use 1 to 64 lower-case letters, digits, `-` or `_`"
+    )]
+    InvalidIdentifier {
+        /// Path of the id.
+        path: String,
+        /// The id.
+        value: String,
+    },
+    /// Not an ISO 4217 currency code with minor units.
+    #[error("unknown currency `{value}` at `{path}`: expected an ISO 4217 code such as `SAR`")]
+    InvalidCurrency {
+        /// Path of the code.
+        path: String,
+        /// The code.
+        value: String,
+    },
+    /// Not an IANA time zone name.
+    #[error("unknown time zone `{value}` at `{path}`: expected an IANA name such as `Asia/Tehran`")]
+    InvalidTimeZone {
+        /// Path of the name.
+        path: String,
+        /// The name.
+        value: String,
+    },
+    /// Points scale outside 0 to 4.
+    #[error("points scale {value} at `{path}` is out of range, use 0 to 4")]
+    InvalidScale {
+        /// Path of the scale.
+        path: String,
+        /// The scale.
+        value: u32,
+    },
+    /// Decimal text that is not a number.
+    #[error("invalid decimal `{value}` at `{path}`")]
+    InvalidDecimal {
+        /// Path of the value.
+        path: String,
+        /// The text.
+        value: String,
+    },
+    /// Two rules share an id.
+    #[error("duplicate rule id `{id}` at `{path}`")]
+    DuplicateRuleId {
+        /// Path of the second rule's id.
+        path: String,
+        /// The id.
+        id: String,
+    },
+    /// A rule with none of `rate`, `multiplier`, `bonus`, `event`.
+    #[error("rule at `{path}` has no effect: give one of `rate`, `multiplier`, `bonus` or `event`")]
+    MissingEffect {
+        /// Path of the rule.
+        path: String,
+    },
+    /// A rule with more than one effect.
+    #[error("rule at `{path}` has several effects ({}): give exactly one", effects.join(", "))]
+    ConflictingEffects {
+        /// Path of the rule.
+        path: String,
+        /// The effects it gave.
+        effects: Vec<&'static str>,
+    },
+    /// A value that must be greater than zero.
+    #[error("`{value}` at `{path}` must be greater than zero")]
+    NotPositive {
+        /// Path of the value.
+        path: String,
+        /// The value.
+        value: String,
+    },
+    /// A value that must not be negative.
+    #[error("`{value}` at `{path}` must not be negative")]
+    NegativeValue {
+        /// Path of the value.
+        path: String,
+        /// The value.
+        value: String,
+    },
+    /// A multiplier below 1 (it would take points away).
+    #[error("multiplier `{value}` at `{path}` must be at least 1")]
+    InvalidMultiplier {
+        /// Path of the multiplier.
+        path: String,
+        /// The multiplier.
+        value: String,
+    },
+    /// A time of day that is not `HH:MM`.
+    #[error("invalid time `{value}` at `{path}`: expected `HH:MM` from 00:00 to 24:00")]
+    InvalidTime {
+        /// Path of the time.
+        path: String,
+        /// The text.
+        value: String,
+    },
+    /// A time window whose start equals its end.
+    #[error("time window at `{path}` is empty: `from` equals `to`")]
+    EmptyTimeWindow {
+        /// Path of the window.
+        path: String,
+    },
+    /// A date that does not exist in its calendar.
+    #[error("invalid date `{value}` at `{path}` in the {calendar} calendar")]
+    InvalidDate {
+        /// Path of the date.
+        path: String,
+        /// The text.
+        value: String,
+        /// The calendar it was read in.
+        calendar: &'static str,
+    },
+    /// A date window whose end is before its start.
+    #[error("date window at `{path}` ends (`{to}`) before it starts (`{from}`)")]
+    InvertedWindow {
+        /// Path of the window.
+        path: String,
+        /// Start as written.
+        from: String,
+        /// End as written.
+        to: String,
+    },
+    /// A month number outside 1 to 12.
+    #[error("invalid month {value} at `{path}`: use 1 to 12")]
+    InvalidMonth {
+        /// Path of the month.
+        path: String,
+        /// The number.
+        value: u8,
+    },
+    /// A condition list with nothing in it, which could never match.
+    #[error("empty list at `{path}` can never match: remove the condition or add values")]
+    EmptyList {
+        /// Path of the list.
+        path: String,
+    },
+    /// The same value both included and excluded.
+    #[error("`{value}` at `{path}` is both included and excluded")]
+    ConflictingFilter {
+        /// Path of the exclusion.
+        path: String,
+        /// The value.
+        value: String,
+    },
+    /// A `rate` rule in the same exclusive group as a rule of another kind.
+    #[error("group `{group}` at `{path}` mixes rate rules with other kinds of rule")]
+    MixedGroup {
+        /// Path of the rule that mixes.
+        path: String,
+        /// The group.
+        group: String,
+    },
+    /// A condition that cannot apply to this kind of rule (line filters on an event rule).
+    #[error("condition `{condition}` at `{path}` does not apply to event rules")]
+    ConditionNotApplicable {
+        /// Path of the condition.
+        path: String,
+        /// The condition's name.
+        condition: &'static str,
+    },
+}
+
+impl Coded for ProgramError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Shape(e) => e.code(),
+            Self::UnsupportedSchemaVersion { .. } => "unsupported_schema_version",
+            Self::InvalidIdentifier { .. } => "invalid_identifier",
+            Self::InvalidCurrency { .. } => "invalid_currency",
+            Self::InvalidTimeZone { .. } => "invalid_time_zone",
+            Self::InvalidScale { .. } => "invalid_scale",
+            Self::InvalidDecimal { .. } => "invalid_decimal",
+            Self::DuplicateRuleId { .. } => "duplicate_rule_id",
+            Self::MissingEffect { .. } => "missing_effect",
+            Self::ConflictingEffects { .. } => "conflicting_effects",
+            Self::NotPositive { .. } => "not_positive",
+            Self::NegativeValue { .. } => "negative_value",
+            Self::InvalidMultiplier { .. } => "invalid_multiplier",
+            Self::InvalidTime { .. } => "invalid_time",
+            Self::EmptyTimeWindow { .. } => "empty_time_window",
+            Self::InvalidDate { .. } => "invalid_date",
+            Self::InvertedWindow { .. } => "inverted_window",
+            Self::InvalidMonth { .. } => "invalid_month",
+            Self::EmptyList { .. } => "empty_list",
+            Self::ConflictingFilter { .. } => "conflicting_filter",
+            Self::MixedGroup { .. } => "mixed_group",
+            Self::ConditionNotApplicable { .. } => "condition_not_applicable",
+        }
+    }
+
+    fn path(&self) -> &str {
+        match self {
+            Self::Shape(e) => e.path(),
+            Self::UnsupportedSchemaVersion { path, .. }
+            | Self::InvalidIdentifier { path, .. }
+            | Self::InvalidCurrency { path, .. }
+            | Self::InvalidTimeZone { path, .. }
+            | Self::InvalidScale { path, .. }
+            | Self::InvalidDecimal { path, .. }
+            | Self::DuplicateRuleId { path, .. }
+            | Self::MissingEffect { path }
+            | Self::ConflictingEffects { path, .. }
+            | Self::NotPositive { path, .. }
+            | Self::NegativeValue { path, .. }
+            | Self::InvalidMultiplier { path, .. }
+            | Self::InvalidTime { path, .. }
+            | Self::EmptyTimeWindow { path }
+            | Self::InvalidDate { path, .. }
+            | Self::InvertedWindow { path, .. }
+            | Self::InvalidMonth { path, .. }
+            | Self::EmptyList { path }
+            | Self::ConflictingFilter { path, .. }
+            | Self::MixedGroup { path, .. }
+            | Self::ConditionNotApplicable { path, .. } => path,
+        }
+    }
+}
+
+/// Every code a [`ProgramError`] can carry, for drift tests in the bindings.
+pub const PROGRAM_ERROR_CODES: &[&str] = &[
+    "syntax_error",
+    "unknown_field",
+    "missing_field",
+    "invalid_type",
+    "unknown_variant",
+    "invalid_decimal",
+    "float_not_allowed",
+    "invalid_value",
+    "unsupported_schema_version",
+    "invalid_identifier",
+    "invalid_currency",
+    "invalid_time_zone",
+    "invalid_scale",
+    "duplicate_rule_id",
+    "missing_effect",
+    "conflicting_effects",
+    "not_positive",
+    "negative_value",
+    "invalid_multiplier",
+    "invalid_time",
+    "empty_time_window",
+    "invalid_date",
+    "inverted_window",
+    "invalid_month",
+    "empty_list",
+    "conflicting_filter",
+    "mixed_group",
+    "condition_not_applicable",
+];
+
+/// All the errors found in one program file (never empty), in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgramErrors(pub(crate) Vec<ProgramError>);
+
+impl ProgramErrors {
+    /// The errors, in the order they were found.
+    pub fn errors(&self) -> &[ProgramError] {
+        &self.0
+    }
+
+    /// The first error.
+    pub fn first(&self) -> Option<&ProgramError> {
+        self.0.first()
+    }
+}
+
+impl std::fmt::Display for ProgramErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.as_slice() {
+            [] => f.write_str("invalid program"),
+            [one] => write!(f, "{one}"),
+            [first, rest @ ..] => write!(f, "{first} (and {} more)", rest.len()),
+        }
+    }
+}
+
+impl std::error::Error for ProgramErrors {}
+
+impl From<ProgramError> for ProgramErrors {
+    fn from(e: ProgramError) -> Self {
+        Self(vec![e])
+    }
+}
+
+impl From<ShapeError> for ProgramErrors {
+    fn from(e: ShapeError) -> Self {
+        Self(vec![ProgramError::Shape(e)])
+    }
+}

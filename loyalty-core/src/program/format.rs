@@ -1,0 +1,405 @@
+//! The program file, version 1, exactly as written on disk (JSON or TOML).
+//!
+//! These types only describe shape; [`super::compile`] checks meaning and turns
+//! a [`ProgramFile`] into a [`super::Program`]. Decimals stay as text here so
+//! that a bad number is reported with the path of the value that holds it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::CalendarKind;
+use crate::money::{DecimalText, RoundingMode};
+
+/// The one schema version this build reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A loyalty program file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "Loyalty program", extend("$id" = "https://loyalty-engine.invalid/program.schema.json"))]
+pub struct ProgramFile {
+    /// Version of this file format; must be 1.
+    pub schema_version: u32,
+    /// Program id: lower-case letters, digits, `-` and `_`.
+    pub id: String,
+    /// Human-readable name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// ISO 4217 currency code of every amount, e.g. `SAR` or `IRR`.
+    pub currency: String,
+    /// IANA time zone that local times, days and periods are counted in.
+    pub time_zone: String,
+    /// Calendar for periods, campaign dates and birthdays.
+    #[serde(default)]
+    pub calendar: CalendarKind,
+    /// How points are rounded.
+    #[serde(default)]
+    pub rounding: RoundingFile,
+    /// Which spend earns points at all.
+    #[serde(default)]
+    pub eligibility: EligibilityFile,
+    /// How several multipliers on the same line combine.
+    #[serde(default)]
+    pub multipliers: MultiplierStacking,
+    /// The earning rules.
+    #[serde(default)]
+    pub earn_rules: Vec<EarnRuleFile>,
+}
+
+/// Rounding policy for points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoundingFile {
+    /// Rounding mode; `floor` by default.
+    #[serde(default)]
+    pub mode: RoundingMode,
+    /// Round each rule's points once per order (`order`, the default) or line by line (`line`).
+    #[serde(default)]
+    pub level: RoundingLevel,
+    /// Decimal places kept in points (0 to 4); 0 by default, i.e. whole points.
+    #[serde(default)]
+    pub scale: u32,
+}
+
+impl Default for RoundingFile {
+    fn default() -> Self {
+        Self {
+            mode: RoundingMode::Floor,
+            level: RoundingLevel::Order,
+            scale: 0,
+        }
+    }
+}
+
+/// Where rounding happens.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundingLevel {
+    /// Each rule's points for the whole order are rounded once.
+    #[default]
+    Order,
+    /// Each rule's points on each line are rounded, then added up.
+    Line,
+}
+
+/// How the multipliers that apply to one line combine.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum MultiplierStacking {
+    /// x2 and x1.5 give x3: each multiplier applies to the points after the ones before it.
+    #[default]
+    Multiply,
+    /// x2 and x1.5 give x2.5: each adds its own extra on the base points.
+    Add,
+    /// x2 and x1.5 give x2: only the largest applies.
+    Max,
+}
+
+/// Which spend is eligible for points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EligibilityFile {
+    /// Earn on the amount after line discounts (default true).
+    #[serde(default = "yes")]
+    pub net_of_discounts: bool,
+    /// Earn on the tax included in lines (default false).
+    #[serde(default)]
+    pub include_tax: bool,
+    /// Earn on shipping lines (default false).
+    #[serde(default)]
+    pub include_shipping: bool,
+    /// Earn on gift-card sales (default false).
+    #[serde(default)]
+    pub include_gift_cards: bool,
+    /// Categories that never earn.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_categories: Vec<String>,
+    /// SKUs that never earn.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_skus: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for EligibilityFile {
+    fn default() -> Self {
+        Self {
+            net_of_discounts: true,
+            include_tax: false,
+            include_shipping: false,
+            include_gift_cards: false,
+            exclude_categories: Vec::new(),
+            exclude_skus: Vec::new(),
+        }
+    }
+}
+
+/// One earning rule. It has exactly one effect: `rate`, `multiplier`, `bonus` or `event`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EarnRuleFile {
+    /// Rule id, unique in the program: lower-case letters, digits, `-` and `_`.
+    pub id: String,
+    /// Human-readable name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Higher priorities are applied first and win ties (default 0).
+    #[serde(default)]
+    pub priority: i32,
+    /// Exclusive group: of the rules in a group that fire, only the one worth most points counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Base earning: `points` per `per` currency units of eligible spend.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<RateFile>,
+    /// Multiplies the points that rate rules earn on the matching lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multiplier: Option<DecimalText>,
+    /// Fixed points per order, per matching line or per matching unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bonus: Option<BonusFile>,
+    /// Fixed points for a custom event such as `survey_answered`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<EventBonusFile>,
+    /// Conditions; every one given must hold.
+    #[serde(default, skip_serializing_if = "WhenFile::is_empty")]
+    pub when: WhenFile,
+    /// Limits on the points this rule gives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<CapFile>,
+}
+
+/// `points` per `per` units of eligible spend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateFile {
+    /// Points earned per `per` units.
+    pub points: DecimalText,
+    /// Spend, in currency units, that earns `points`.
+    pub per: DecimalText,
+}
+
+/// What a fixed bonus is counted per.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum BonusPer {
+    /// Once per order (the default).
+    #[default]
+    Order,
+    /// Once per matching line.
+    Line,
+    /// Per unit of quantity on matching lines.
+    Unit,
+}
+
+/// A fixed bonus on orders.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BonusFile {
+    /// Points given.
+    pub points: DecimalText,
+    /// What the points are counted per.
+    #[serde(default)]
+    pub per: BonusPer,
+}
+
+/// A fixed bonus on a custom event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventBonusFile {
+    /// Event type it answers, e.g. `survey_answered`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// Points given.
+    pub points: DecimalText,
+}
+
+/// Day of the week.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+#[expect(missing_docs, reason = "the names say it")]
+pub enum WeekdayName {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+/// A birthday window, counted in the program's calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BirthdayWindow {
+    /// On the birthday itself.
+    Day,
+    /// Within three days either side of the birthday.
+    Week,
+    /// In the birthday's month.
+    Month,
+}
+
+/// Local time of day window `from` (inclusive) to `to` (exclusive), `HH:MM`;
+/// when `from` is later than `to` the window runs past midnight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeWindowFile {
+    /// Start, `HH:MM`, inclusive.
+    pub from: String,
+    /// End, `HH:MM`, exclusive.
+    pub to: String,
+}
+
+/// Dates `from` to `to`, both inclusive, `YYYY-MM-DD` in `calendar`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DateWindowFile {
+    /// First day, inclusive.
+    pub from: String,
+    /// Last day, inclusive.
+    pub to: String,
+    /// Calendar the dates are written in; the program's calendar when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<CalendarKind>,
+}
+
+/// Months of every year, e.g. `[9]` in `islamic-umm-al-qura` for Ramadan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MonthsFile {
+    /// Month numbers, 1 to 12.
+    pub months: Vec<u8>,
+    /// Calendar the months are counted in; the program's calendar when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<CalendarKind>,
+}
+
+/// One attribute condition: a single accepted value or a list of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// Exactly this value.
+    One(String),
+    /// Any of these values.
+    Many(Vec<String>),
+}
+
+/// Conditions of a rule. Lists mean "any of"; absent means "no condition".
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WhenFile {
+    /// Sales channels (`pos`, `web`, `app`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Vec<String>>,
+    /// Store ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stores: Option<Vec<String>>,
+    /// Store ids that never match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclude_stores: Option<Vec<String>>,
+    /// Payment methods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_methods: Option<Vec<String>>,
+    /// Lines match when they carry any of these categories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<String>>,
+    /// Lines with any of these categories never match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclude_categories: Option<Vec<String>>,
+    /// Lines match when their SKU is one of these.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skus: Option<Vec<String>>,
+    /// Lines with these SKUs never match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclude_skus: Option<Vec<String>>,
+    /// Minimum eligible spend over the matching lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_spend: Option<DecimalText>,
+    /// Minimum quantity over the matching lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_quantity: Option<DecimalText>,
+    /// Customer tiers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tiers: Option<Vec<String>>,
+    /// Customer attributes that must have one of the given values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<BTreeMap<String, OneOrMany>>,
+    /// The customer must have a card.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub card_required: bool,
+    /// `true`: only a first purchase; `false`: never a first purchase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_purchase: Option<bool>,
+    /// Local days of the week.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weekdays: Option<Vec<WeekdayName>>,
+    /// Local time of day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_time: Option<TimeWindowFile>,
+    /// Date window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dates: Option<DateWindowFile>,
+    /// Months of every year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months: Option<MonthsFile>,
+    /// Around the customer's birthday.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birthday: Option<BirthdayWindow>,
+}
+
+impl WhenFile {
+    /// True when no condition is set.
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
+/// Limits on the points one rule gives. Every limit given applies.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CapFile {
+    /// Most points per order (or event).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_order: Option<DecimalText>,
+    /// Most points per customer per local day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_day: Option<DecimalText>,
+    /// Most points per customer per calendar period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_period: Option<PeriodCapFile>,
+    /// Most points the rule may give in all (the campaign budget).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<DecimalText>,
+}
+
+/// A per-period limit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodCapFile {
+    /// Most points per period.
+    pub points: DecimalText,
+    /// The period, counted in the program's calendar.
+    pub period: CapPeriod,
+}
+
+/// A calendar period for caps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CapPeriod {
+    /// A month of the program's calendar.
+    Month,
+    /// A year of the program's calendar.
+    Year,
+}

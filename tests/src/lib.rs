@@ -1,0 +1,3 @@
+//! Shared test kit: the conformance vector runner, seeded sample data and the demo.
+
+pub mod vectors;
