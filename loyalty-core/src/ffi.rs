@@ -13,7 +13,7 @@ use crate::error::Coded;
 use crate::program::{Program, ProgramErrors, ProgramFormat};
 
 /// Which area an error comes from; the bindings map it to an exception class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The program file is invalid.
@@ -33,7 +33,7 @@ impl ErrorKind {
 }
 
 /// One error as data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ErrorInfo {
     /// Stable snake_case code.
     pub code: &'static str,
@@ -54,7 +54,7 @@ impl ErrorInfo {
 }
 
 /// The errors of one failed call, all of one kind (never empty).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Failure {
     /// Program or request.
     pub kind: ErrorKind,
@@ -150,6 +150,18 @@ pub fn error_codes() -> Value {
     serde_json::json!({
         "program": crate::program::PROGRAM_ERROR_CODES,
         "request": crate::accrual::REQUEST_ERROR_CODES,
+    })
+}
+
+/// JSON Schemas of everything that crosses the boundary, by type name:
+/// `ProgramFile`, `QuoteRequest`, `Quote`, `Failure`. The WASM build turns
+/// them into TypeScript types, so those cannot drift from the Rust types.
+pub fn json_schemas() -> Value {
+    serde_json::json!({
+        "ProgramFile": crate::program::json_schema(),
+        "QuoteRequest": schemars::schema_for!(QuoteRequest),
+        "Quote": schemars::schema_for!(Quote),
+        "Failure": schemars::schema_for!(Failure),
     })
 }
 

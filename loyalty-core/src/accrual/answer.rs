@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::model::Counters;
 
 /// What was quoted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Source {
     /// `order` or `event`.
     pub kind: &'static str,
@@ -18,7 +18,7 @@ pub struct Source {
 }
 
 /// The points an order or event earns, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Quote {
     /// Program id.
     pub program: String,
@@ -29,8 +29,10 @@ pub struct Quote {
     /// The moment in the program's time zone (RFC 3339).
     pub local_time: String,
     /// Sum of the eligible spend of all lines (zero for events).
+    #[schemars(with = "String")]
     pub eligible_spend: Decimal,
     /// Points earned: the sum of `awards[].points`.
+    #[schemars(with = "String")]
     pub total: Decimal,
     /// Every rule that fired, in application order (priority, then file order).
     pub awards: Vec<Award>,
@@ -43,7 +45,7 @@ pub struct Quote {
 }
 
 /// One rule's contribution.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Award {
     /// Rule id.
     pub rule: String,
@@ -54,35 +56,42 @@ pub struct Award {
     pub group: Option<String>,
     /// What the rule worked on: eligible spend (rate), base points (multiplier),
     /// or the count of orders, lines or units (bonus, event).
+    #[schemars(with = "String")]
     pub base: Decimal,
     /// The rule's multiplier, for multiplier rules.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
     pub multiplier: Option<Decimal>,
     /// The lines the rule matched, with the points on each.
     pub lines: Vec<LineAward>,
     /// Points before rounding.
+    #[schemars(with = "String")]
     pub unrounded: Decimal,
     /// Rounded points minus unrounded points.
+    #[schemars(with = "String")]
     pub rounding: Decimal,
     /// Caps that cut the points, in the order they were applied.
     pub caps: Vec<CapHit>,
     /// Points the rule gives: unrounded + rounding − the caps' cuts.
+    #[schemars(with = "String")]
     pub points: Decimal,
 }
 
 /// A rule's points on one line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LineAward {
     /// Index of the line in the order (from 0).
     pub line: usize,
     /// Eligible spend (rate), base points (multiplier) or count (bonus) on the line.
+    #[schemars(with = "String")]
     pub base: Decimal,
     /// Points from this line: rounded when rounding is per line, else unrounded.
+    #[schemars(with = "String")]
     pub points: Decimal,
 }
 
 /// Which cap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CapKind {
     /// Most points per order or event.
@@ -96,26 +105,30 @@ pub enum CapKind {
 }
 
 /// A cap that took points away.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct CapHit {
     /// Which cap.
     pub cap: CapKind,
     /// The configured limit.
+    #[schemars(with = "String")]
     pub limit: Decimal,
     /// Points already counted against it before this quote.
+    #[schemars(with = "String")]
     pub used: Decimal,
     /// Points this cap removed.
+    #[schemars(with = "String")]
     pub cut: Decimal,
 }
 
 /// An order line as the engine saw it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LineInfo {
     /// Index of the line (from 0).
     pub line: usize,
     /// Its SKU.
     pub sku: String,
     /// Spend on the line that can earn points.
+    #[schemars(with = "String")]
     pub eligible: Decimal,
     /// Why the line cannot earn at all, if so: `shipping`, `gift_card`,
     /// `excluded_category` or `excluded_sku`.
@@ -124,7 +137,7 @@ pub struct LineInfo {
 }
 
 /// A rule that did not fire.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Miss {
     /// Rule id.
     pub rule: String,
@@ -133,7 +146,7 @@ pub struct Miss {
 }
 
 /// Why a rule did not fire; `code` is stable.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Reason {
     /// An event rule, and an order was quoted.
