@@ -21,7 +21,7 @@ use super::QuoteRequest;
 use super::answer::*;
 use super::error::{RequestError, RequestErrors};
 use crate::calendar::{self, CalendarDate, CalendarKind};
-use crate::model::{Counters, CustomEvent, Customer, LineKind, Order, RuleCounters, WindowCounter};
+use crate::model::{Counters, CustomEvent, Customer, LineKind, Order, WindowCounter};
 use crate::money::normalize;
 use crate::program::Program;
 use crate::program::format::{
@@ -256,15 +256,15 @@ impl Program {
     }
 
     fn quote_order(&self, order: &Order, request: &QuoteRequest) -> Result<Quote, RequestErrors> {
-        if let Some(currency) = &order.currency {
-            if currency != self.currency.code() {
-                return Err(RequestError::CurrencyMismatch {
-                    path: "order.currency".to_owned(),
-                    expected: self.currency.code().to_owned(),
-                    found: currency.clone(),
-                }
-                .into());
+        if let Some(currency) = &order.currency
+            && currency != self.currency.code()
+        {
+            return Err(RequestError::CurrencyMismatch {
+                path: "order.currency".to_owned(),
+                expected: self.currency.code().to_owned(),
+                found: currency.clone(),
             }
+            .into());
         }
         let at = parse_instant(&order.placed_at, "order.placed_at")?;
         let lines = self.line_calcs(order)?;
@@ -419,14 +419,14 @@ impl Program {
             Some(false) if c.first_purchase => fail!(Reason::NotFirstPurchase),
             _ => {}
         }
-        if let Some(bits) = w.weekdays {
-            if bits & (1 << m.weekday) == 0 {
-                let weekday = WEEKDAYS
-                    .get(usize::from(m.weekday))
-                    .copied()
-                    .unwrap_or("mon");
-                fail!(Reason::WeekdayNotMatched { weekday });
-            }
+        if let Some(bits) = w.weekdays
+            && bits & (1 << m.weekday) == 0
+        {
+            let weekday = WEEKDAYS
+                .get(usize::from(m.weekday))
+                .copied()
+                .unwrap_or("mon");
+            fail!(Reason::WeekdayNotMatched { weekday });
         }
         if let Some((from, to)) = w.local_time {
             let inside = if from < to {
@@ -440,12 +440,12 @@ impl Program {
                 });
             }
         }
-        if let Some((from, to)) = w.dates {
-            if !(from..=to).contains(&m.date) {
-                fail!(Reason::OutsideDates {
-                    date: m.date.to_string()
-                });
-            }
+        if let Some((from, to)) = w.dates
+            && !(from..=to).contains(&m.date)
+        {
+            fail!(Reason::OutsideDates {
+                date: m.date.to_string()
+            });
         }
         if let Some((kind, bits)) = w.months {
             let month = m.date_in(kind, self.calendar).map_or(0, |d| d.month);
@@ -499,21 +499,21 @@ impl Program {
         if matched.is_empty() {
             fail!(Reason::NoMatchingLines);
         }
-        if let Some(min) = w.min_spend {
-            if spend < min {
-                fail!(Reason::MinSpendNotMet {
-                    required: normalize(min),
-                    actual: self.currency.present(spend)
-                });
-            }
+        if let Some(min) = w.min_spend
+            && spend < min
+        {
+            fail!(Reason::MinSpendNotMet {
+                required: normalize(min),
+                actual: self.currency.present(spend)
+            });
         }
-        if let Some(min) = w.min_quantity {
-            if quantity < min {
-                fail!(Reason::MinQuantityNotMet {
-                    required: normalize(min),
-                    actual: normalize(quantity)
-                });
-            }
+        if let Some(min) = w.min_quantity
+            && quantity < min
+        {
+            fail!(Reason::MinQuantityNotMet {
+                required: normalize(min),
+                actual: normalize(quantity)
+            });
         }
         Ok(reasons.is_empty().then_some(Candidate {
             rule,
@@ -542,7 +542,7 @@ impl Program {
             .into_iter()
             .any(|y| {
                 calendar::anniversary(kind, y, birth.month, birth.day)
-                    .is_some_and(|a| (m.date - a).num_days().abs() <= 3)
+                    .is_some_and(|a| m.date.signed_duration_since(a).num_days().abs() <= 3)
             }),
         }
     }
@@ -650,10 +650,10 @@ impl Program {
                 }) = cand
                 {
                     for l in lines {
-                        if let Some(slot) = best.get_mut(*l) {
-                            if slot.is_none_or(|(_, b)| *m > b) {
-                                *slot = Some((k, *m));
-                            }
+                        if let Some(slot) = best.get_mut(*l)
+                            && slot.is_none_or(|(_, b)| *m > b)
+                        {
+                            *slot = Some((k, *m));
                         }
                     }
                 }
@@ -840,9 +840,7 @@ impl Program {
             left.rescale(self.rounding.scale);
             return Ok((left, hits));
         }
-        let entry = counters
-            .entry(rule.id.clone())
-            .or_insert_with(RuleCounters::default);
+        let entry = counters.entry(rule.id.clone()).or_default();
         let day_key = m.date.to_string();
         let period_key = caps
             .per_period
@@ -991,16 +989,16 @@ fn resolve_groups(
         let Some(group) = c.rule.group.as_deref() else {
             continue;
         };
-        if let Some((w, winner)) = winners.get(group) {
-            if *w != i {
-                if explain {
-                    *miss = Some(vec![Reason::Outranked {
-                        group: group.to_owned(),
-                        winner: winner.clone(),
-                    }]);
-                }
-                *cand = None;
+        if let Some((w, winner)) = winners.get(group)
+            && *w != i
+        {
+            if explain {
+                *miss = Some(vec![Reason::Outranked {
+                    group: group.to_owned(),
+                    winner: winner.clone(),
+                }]);
             }
+            *cand = None;
         }
     }
 }
