@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test suite: Rust (fmt, clippy, unit, properties, conformance, doc),
+# Python (wheel in a clean venv, pytest, stubtest) and WASM (Node, tsc, Chromium).
+# Installs what it needs, idempotently; tools that take minutes to build go to
+# a machine-level folder outside the clone (LOYALTY_TOOLS, default /opt/loyalty-tools).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export LOYALTY_TOOLS="${LOYALTY_TOOLS:-/opt/loyalty-tools}"
+export PATH="$LOYALTY_TOOLS/bin:$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR=never
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "rust: format and lints"
+rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "rust: unit, property, conformance and doc tests"
+cargo test --workspace --locked
+
+step "rust: benchmarks compile"
+cargo bench -p loyalty-benches --no-run --locked
+
+step "python"
+bash .ci/test-python.sh
+
+step "wasm: node, typescript, chromium"
+bash .ci/test-wasm.sh
+
+step "all suites passed"
