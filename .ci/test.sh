@@ -22,6 +22,9 @@ cargo test --workspace --locked
 step "rust: benchmarks compile"
 cargo bench -p loyalty-benches --no-run --locked
 
+step "fuzz: every parser and ffi entry point"
+bash .ci/fuzz.sh
+
 step "python"
 bash .ci/test-python.sh
 

@@ -358,11 +358,13 @@ impl Program {
         reasons: &mut Vec<Reason>,
     ) -> Calc<Option<Candidate<'r>>> {
         macro_rules! fail {
+            // Without `explain` the reason is never built: a quote against a
+            // large program mostly consists of rules failing their first check.
             ($reason:expr) => {{
-                reasons.push($reason);
                 if !explain {
                     return Ok(None);
                 }
+                reasons.push($reason);
             }};
         }
         match (&rule.effect, event) {

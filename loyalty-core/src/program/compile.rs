@@ -620,3 +620,82 @@ fn compile_caps(c: &mut Checker, path: &str, cap: Option<&CapFile>) -> Caps {
         budget: cap.budget.as_ref().and_then(|d| c.positive(p("budget"), d)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Coded;
+
+    const _: () = {
+        const fn shared<T: Send + Sync>() {}
+        shared::<Program>();
+    };
+
+    fn errors(json: serde_json::Value) -> Vec<(&'static str, String)> {
+        let file: ProgramFile = serde_json::from_value(json).unwrap();
+        compile(file)
+            .unwrap_err()
+            .errors()
+            .iter()
+            .map(|e| (e.code(), e.path().to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn every_error_in_a_file_is_reported_at_once() {
+        let got = errors(serde_json::json!({
+            "schema_version": 1, "id": "Bad Id", "currency": "XXQ", "time_zone": "Mars/Olympus",
+            "earn_rules": [
+                {"id": "a", "rate": {"points": "1", "per": "0"}},
+                {"id": "a", "multiplier": "0.5", "when": {"local_time": {"from": "25:00", "to": "10:00"}}},
+                {"id": "c", "bonus": {"points": "5"}, "rate": {"points": "1", "per": "1"}}
+            ]
+        }));
+        assert_eq!(
+            got,
+            [
+                ("invalid_identifier", "id".to_owned()),
+                ("invalid_currency", "currency".to_owned()),
+                ("invalid_time_zone", "time_zone".to_owned()),
+                ("not_positive", "earn_rules[0].rate.per".to_owned()),
+                ("duplicate_rule_id", "earn_rules[1].id".to_owned()),
+                ("invalid_multiplier", "earn_rules[1].multiplier".to_owned()),
+                (
+                    "invalid_time",
+                    "earn_rules[1].when.local_time.from".to_owned()
+                ),
+                ("conflicting_effects", "earn_rules[2]".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_future_schema_version_stops_before_other_checks() {
+        let got = errors(
+            serde_json::json!({"schema_version": 2, "id": "Bad Id", "currency": "X", "time_zone": "Y"}),
+        );
+        assert_eq!(
+            got,
+            [("unsupported_schema_version", "schema_version".to_owned())]
+        );
+    }
+
+    #[test]
+    fn rules_apply_by_priority_then_file_order() {
+        let file: ProgramFile = serde_json::from_value(serde_json::json!({
+            "schema_version": 1, "id": "p", "currency": "SAR", "time_zone": "Asia/Riyadh",
+            "earn_rules": [
+                {"id": "low", "priority": -1, "bonus": {"points": "1"}},
+                {"id": "first", "bonus": {"points": "1"}},
+                {"id": "high", "priority": 5, "bonus": {"points": "1"}},
+                {"id": "second", "bonus": {"points": "1"}}
+            ]
+        }))
+        .unwrap();
+        let program = compile(file).unwrap();
+        assert_eq!(
+            program.rule_ids().collect::<Vec<_>>(),
+            ["high", "first", "second", "low"]
+        );
+    }
+}
