@@ -1,0 +1,108 @@
+// Serves the `--target web` build and a page on 127.0.0.1 (a free port), runs
+// every conformance vector in headless Chromium through playwright-core and
+// fails if any answer's canonical bytes differ.
+import { createServer } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, sep } from 'node:path';
+import { chromium } from 'playwright-core';
+import { jsDir, listVectors, pkgDir, vectorsDir } from '../test/paths.mjs';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+};
+
+const vectors = listVectors();
+if (vectors.length === 0) throw new Error(`no vectors under ${vectorsDir}`);
+
+// URL prefix -> directory served under it.
+const mounts = [
+  ['/pkg/', join(pkgDir, 'web')],
+  ['/lib/', join(jsDir, 'test')],
+  ['/vectors/', vectorsDir],
+  ['/', join(jsDir, 'page')],
+];
+
+function resolveFile(pathname) {
+  for (const [prefix, dir] of mounts) {
+    if (!pathname.startsWith(prefix)) continue;
+    const rel = normalize(decodeURIComponent(pathname.slice(prefix.length)) || 'index.html');
+    if (rel.startsWith('..') || rel.startsWith(sep)) return null;
+    return join(dir, rel);
+  }
+  return null;
+}
+
+const server = createServer((req, res) => {
+  const { pathname } = new URL(req.url, 'http://127.0.0.1');
+  if (pathname === '/vectors/index.json') {
+    res.writeHead(200, { 'content-type': TYPES['.json'] });
+    res.end(JSON.stringify(vectors));
+    return;
+  }
+  const file = resolveFile(pathname);
+  let body;
+  try {
+    body = file && readFileSync(file);
+  } catch {
+    body = null;
+  }
+  if (!body) {
+    res.writeHead(404).end('not found');
+    return;
+  }
+  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+  res.end(body);
+});
+await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+const url = `http://127.0.0.1:${server.address().port}/`;
+
+const userDataDir = mkdtempSync(join(tmpdir(), 'loyalty-chromium-'));
+let context;
+let failed = 0;
+try {
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => window.loyaltyResults !== undefined, null, { timeout: 120_000 });
+  const outcome = await page.evaluate(() => window.loyaltyResults);
+  for (const p of problems) console.error(p);
+  if (outcome.error) throw new Error(`the page failed: ${outcome.error}`);
+  const { results } = outcome;
+  if (results.length !== vectors.length) {
+    throw new Error(`the page ran ${results.length} of ${vectors.length} vectors`);
+  }
+  for (const r of results.filter((r) => !r.ok)) {
+    failed += 1;
+    console.error(`FAIL ${r.name}: ${r.diff}`);
+  }
+  console.log(`chromium: ${results.length - failed} passed, ${failed} failed`);
+} finally {
+  await context?.close();
+  server.close();
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+process.exitCode = failed === 0 ? 0 : 1;
