@@ -1,0 +1,242 @@
+//! `loyalty.Program`: loading a program and quoting requests through `ffi`.
+
+use std::path::PathBuf;
+
+use loyalty_core::Program;
+use loyalty_core::ffi::{self, ErrorKind, Failure, ProgramSource};
+use loyalty_core::program::ProgramFormat;
+use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList, PyMapping, PySequence, PyString};
+use serde_json::{Map, Value};
+
+use crate::answer::PyQuote;
+use crate::convert::{InputError, Path, to_value};
+use crate::errors::{LoyaltyError, to_pyerr};
+
+/// A validated loyalty program, ready to quote. Immutable; share it freely
+/// between threads.
+#[pyclass(frozen, module = "loyalty", name = "Program")]
+pub struct PyProgram {
+    inner: Program,
+}
+
+fn loaded(py: Python<'_>, result: Result<Program, Failure>) -> PyResult<PyProgram> {
+    result
+        .map(|inner| PyProgram { inner })
+        .map_err(|f| to_pyerr(py, &f))
+}
+
+fn quoted(py: Python<'_>, result: Result<loyalty_core::Quote, Failure>) -> PyResult<PyQuote> {
+    result.map_err(|f| to_pyerr(py, &f)).and_then(PyQuote::new)
+}
+
+fn request_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+    to_value(obj, ErrorKind::Request, &Path::Root).map_err(|e| e.into_pyerr(obj.py()))
+}
+
+/// An `OSError` like Python's own, so `FileNotFoundError` and friends work.
+fn os_error(py: Python<'_>, e: &std::io::Error, path: &std::path::Path) -> PyErr {
+    let filename = path.to_string_lossy().into_owned();
+    let Some(errno) = e.raw_os_error() else {
+        return PyOSError::new_err(format!("{filename}: {e}"));
+    };
+    let strerror = py
+        .import("os")
+        .and_then(|os| os.call_method1("strerror", (errno,)))
+        .and_then(|s| s.extract::<String>())
+        .unwrap_or_else(|_| e.to_string());
+    // OSError(errno, strerror, filename) picks the subclass (FileNotFoundError, ...).
+    PyOSError::new_err((errno, strerror, filename))
+}
+
+#[pymethods]
+impl PyProgram {
+    /// Loads a program from a mapping (as parsed from JSON).
+    #[staticmethod]
+    fn from_dict(py: Python<'_>, d: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let value = to_value(d, ErrorKind::Program, &Path::Root)
+            .map_err(|e: InputError| e.into_pyerr(py))?;
+        let result = py.detach(|| ffi::load_program(ProgramSource::Value(value)));
+        loaded(py, result)
+    }
+
+    /// Loads a program from JSON text.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: String) -> PyResult<Self> {
+        let result = py.detach(|| ffi::load_program(ProgramSource::Json(&text)));
+        loaded(py, result)
+    }
+
+    /// Loads a program from TOML text.
+    #[staticmethod]
+    fn from_toml(py: Python<'_>, text: String) -> PyResult<Self> {
+        let result = py.detach(|| ffi::load_program(ProgramSource::Toml(&text)));
+        loaded(py, result)
+    }
+
+    /// Loads a program from a `.json` or `.toml` file.
+    #[staticmethod]
+    fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let Some(format) = ProgramFormat::from_file_name(&name) else {
+            return Err(PyValueError::new_err(format!(
+                "cannot tell the program format of {:?}: the file name must end in .json or .toml",
+                path.to_string_lossy()
+            )));
+        };
+        let bytes = py
+            .detach(|| std::fs::read(&path))
+            .map_err(|e| os_error(py, &e, &path))?;
+        let text = String::from_utf8(bytes)?;
+        let result = py.detach(|| {
+            ffi::load_program(match format {
+                ProgramFormat::Json => ProgramSource::Json(&text),
+                ProgramFormat::Toml => ProgramSource::Toml(&text),
+            })
+        });
+        loaded(py, result)
+    }
+
+    /// Program id.
+    #[getter]
+    fn id(&self) -> &str {
+        self.inner.id()
+    }
+
+    /// ISO 4217 currency code.
+    #[getter]
+    fn currency(&self) -> &'static str {
+        self.inner.currency().code()
+    }
+
+    /// IANA time zone name.
+    #[getter]
+    fn time_zone(&self) -> &'static str {
+        self.inner.time_zone().name()
+    }
+
+    /// The calendar periods and birthdays are counted in.
+    #[getter]
+    fn calendar(&self) -> &'static str {
+        self.inner.calendar().name()
+    }
+
+    /// The program as JSON text that loads back into an equal program.
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let r = |s: &str| -> PyResult<String> { Ok(PyString::new(py, s).repr()?.to_string()) };
+        Ok(format!(
+            "Program(id={}, currency={}, time_zone={}, calendar={})",
+            r(self.inner.id())?,
+            r(self.currency())?,
+            r(self.time_zone())?,
+            r(self.calendar())?
+        ))
+    }
+
+    /// Quotes an order (or an event) for a customer.
+    #[pyo3(signature = (order=None, *, event=None, customer=None, counters=None, explain=false))]
+    fn quote(
+        &self,
+        py: Python<'_>,
+        order: Option<&Bound<'_, PyAny>>,
+        event: Option<&Bound<'_, PyAny>>,
+        customer: Option<&Bound<'_, PyAny>>,
+        counters: Option<&Bound<'_, PyAny>>,
+        explain: bool,
+    ) -> PyResult<PyQuote> {
+        let mut request = Map::new();
+        for (key, arg) in [
+            ("order", order),
+            ("event", event),
+            ("customer", customer),
+            ("counters", counters),
+        ] {
+            if let Some(obj) = arg {
+                let value = to_value(obj, ErrorKind::Request, &Path::Key(&Path::Root, key))
+                    .map_err(|e| e.into_pyerr(py))?;
+                request.insert(key.to_owned(), value);
+            }
+        }
+        request.insert("explain".to_owned(), Value::Bool(explain));
+        let result = py.detach(|| ffi::quote(&self.inner, Value::Object(request)));
+        quoted(py, result)
+    }
+
+    /// Quotes a whole request mapping (`order` or `event`, `customer`,
+    /// `counters`, `explain`).
+    fn quote_request(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<PyQuote> {
+        let value = request_value(request)?;
+        let result = py.detach(|| ffi::quote(&self.inner, value));
+        quoted(py, result)
+    }
+
+    /// Quotes many requests with the GIL released. With `on_error="raise"`
+    /// the first failing request (in input order) raises; with `"return"` its
+    /// exception takes its place in the list.
+    #[pyo3(signature = (requests, *, on_error = String::from("raise")))]
+    fn quote_many<'py>(
+        &self,
+        py: Python<'py>,
+        requests: &Bound<'py, PyAny>,
+        on_error: String,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let raise = match on_error.as_str() {
+            "raise" => true,
+            "return" => false,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "on_error must be 'raise' or 'return', not {other:?}"
+                )));
+            }
+        };
+        if requests.cast::<PyString>().is_ok()
+            || requests.cast::<PyBytes>().is_ok()
+            || requests.cast::<PyMapping>().is_ok()
+            || requests.cast::<PySequence>().is_err()
+        {
+            return Err(PyTypeError::new_err(
+                "requests must be a sequence of request mappings",
+            ));
+        }
+        // Convert everything while holding the GIL ...
+        let mut inputs: Vec<Result<Value, PyErr>> = Vec::new();
+        for item in requests.try_iter()? {
+            inputs.push(request_value(&item?));
+        }
+        let values: Vec<Value> = inputs
+            .iter_mut()
+            .filter_map(|r| r.as_mut().ok().map(std::mem::take))
+            .collect();
+        // ... compute without it ...
+        let mut answers = py
+            .detach(|| ffi::quote_many(&self.inner, values))
+            .into_iter();
+        // ... and convert back, in input order.
+        let out = PyList::empty(py);
+        for input in inputs {
+            let item: PyResult<PyQuote> = match input {
+                Err(e) => Err(e),
+                Ok(_) => match answers.next() {
+                    Some(answer) => quoted(py, answer),
+                    None => Err(PyValueError::new_err("the engine returned too few answers")),
+                },
+            };
+            match item {
+                Ok(q) => out.append(Bound::new(py, q)?)?,
+                Err(e) if !raise && e.is_instance_of::<LoyaltyError>(py) => {
+                    out.append(e.into_value(py))?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+}
