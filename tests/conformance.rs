@@ -27,11 +27,11 @@ fn main() {
         };
         match result {
             Ok(()) => {
-                passed += 1;
+                passed = passed.saturating_add(1);
                 println!("test {} ... ok", v.name);
             }
             Err(e) => {
-                failed += 1;
+                failed = failed.saturating_add(1);
                 println!("test {} ... FAILED\n{e}", v.name);
             }
         }

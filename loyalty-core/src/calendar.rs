@@ -68,7 +68,8 @@ impl CalendarDate {
     pub fn parse(text: &str) -> Option<Self> {
         let mut parts = text.split('-');
         let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        if parts.next().is_some() || !digits(y, 4) || !digits(m, 2) || !digits(d, 2) {
             return None;
         }
         Some(Self {
@@ -255,5 +256,6 @@ mod tests {
         );
         assert_eq!(CalendarDate::parse("1404-1-01"), None);
         assert_eq!(CalendarDate::parse("1404-01-01-01"), None);
+        assert_eq!(CalendarDate::parse("2026-+3-01"), None);
     }
 }

@@ -47,10 +47,12 @@ impl Currency {
         self.minor_units
     }
 
-    /// The amount written with at least the currency's minor-unit digits
-    /// (`12.5` SAR becomes `12.50`); more precise amounts keep their digits.
+    /// The amount written with the currency's minor-unit digits (`12.5` and
+    /// `12.500` SAR both become `12.50`); amounts with more significant digits
+    /// than that (a fuel price per litre) keep them.
     pub fn present(&self, amount: Decimal) -> Decimal {
-        let mut d = canonical_zero(amount);
+        // Trailing zeros of the input (`2.000` x `14.50`) must not leak into answers.
+        let mut d = normalize(amount);
         if d.scale() < self.minor_units {
             d.rescale(self.minor_units);
         }

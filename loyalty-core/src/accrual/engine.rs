@@ -22,7 +22,7 @@ use super::answer::*;
 use super::error::{RequestError, RequestErrors};
 use crate::calendar::{self, CalendarDate, CalendarKind};
 use crate::model::{Counters, CustomEvent, Customer, LineKind, Order, WindowCounter};
-use crate::money::normalize;
+use crate::money::{RoundingMode, normalize};
 use crate::program::Program;
 use crate::program::format::{
     BirthdayWindow, BonusPer, CapPeriod, MultiplierStacking, RoundingLevel,
@@ -146,6 +146,7 @@ impl Program {
     /// name the path of the bad input and carry a stable code.
     pub fn quote(&self, request: &QuoteRequest) -> Result<Quote, RequestErrors> {
         check_counters(&request.counters)?;
+        self.check_counter_windows(&request.counters)?;
         match (&request.order, &request.event) {
             (Some(order), None) => self.quote_order(order, request),
             (None, Some(event)) => self.quote_event(event, request),
@@ -158,7 +159,7 @@ impl Program {
         let mut errors = Vec::new();
         if order.lines.is_empty() {
             errors.push(RequestError::EmptyOrder {
-                path: "order".to_owned(),
+                path: "order.lines".to_owned(),
             });
         }
         let e = &self.eligibility;
@@ -590,6 +591,7 @@ impl Program {
                 *v = div(mul(*points, *spend)?, *per)?;
             }
         }
+        self.clamp_grouped_to_caps(&mut value, &cands, facts.moment, &request.counters)?;
         resolve_groups(
             &mut cands,
             &value,
@@ -616,18 +618,21 @@ impl Program {
         }
 
         // Phase 2: multipliers, bonuses and event bonuses, valued standalone.
+        // Only grouped multipliers need a standalone value (to pick the best of
+        // the group); the others are valued once, below, as they combine.
         for (v, cand) in value.iter_mut().zip(&cands) {
             let Some(c) = cand else { continue };
             *v = match &c.rule.effect {
                 Effect::Rate { .. } => continue,
+                Effect::Multiplier(_) if c.rule.group.is_none() => continue,
                 Effect::Multiplier(mult) => {
-                    let ones = vec![Decimal::ONE; n_lines];
-                    multiplier_points(&rates, &line_spend, &mask(&c.lines, n_lines), &ones, *mult)?
+                    multiplier_points(&rates, &line_spend, &c.lines, |_| Decimal::ONE, *mult)?
                 }
                 Effect::Bonus { points, per } => mul(*points, bonus_count(*per, c)?)?,
                 Effect::Event { points, .. } => *points,
             };
         }
+        self.clamp_grouped_to_caps(&mut value, &cands, facts.moment, &request.counters)?;
         resolve_groups(
             &mut cands,
             &value,
@@ -686,37 +691,46 @@ impl Program {
                     )
                 }
                 Effect::Multiplier(mult) => {
-                    let on = mask(&c.lines, n_lines);
                     let extra = sub(*mult, Decimal::ONE)?;
-                    let factors: Vec<Decimal> = match self.stacking {
-                        MultiplierStacking::Add => vec![Decimal::ONE; n_lines],
-                        MultiplierStacking::Multiply => running.clone(),
-                        MultiplierStacking::Max => best
-                            .iter()
-                            .map(|b| {
-                                if b.is_some_and(|(w, _)| w == k) {
+                    let factor = |l: usize| -> Decimal {
+                        match self.stacking {
+                            MultiplierStacking::Add => Decimal::ONE,
+                            MultiplierStacking::Multiply => {
+                                running.get(l).copied().unwrap_or(Decimal::ONE)
+                            }
+                            MultiplierStacking::Max => {
+                                if best.get(l).copied().flatten().is_some_and(|(w, _)| w == k) {
                                     Decimal::ONE
                                 } else {
                                     Decimal::ZERO
                                 }
-                            })
-                            .collect(),
+                            }
+                        }
                     };
-                    let unrounded = multiplier_points(&rates, &line_spend, &on, &factors, *mult)?;
                     let mut base = Decimal::ZERO;
+                    let mut line_sum = Decimal::ZERO;
                     for l in &c.lines {
                         let b = line_base.get(*l).copied().unwrap_or_default();
-                        let f = factors.get(*l).copied().unwrap_or_default();
+                        let points = mul(mul(b, factor(*l))?, extra)?;
                         base = add(base, b)?;
+                        line_sum = add(line_sum, points)?;
                         award_lines.push(LineAward {
                             line: *l,
                             base: normalize(b),
-                            points: mul(mul(b, f)?, extra)?,
+                            points,
                         });
                     }
+                    // Rounding once per order needs the exact total (each rate
+                    // divides once, after summing); line by line, the lines' sum is it.
+                    let unrounded = match rounding.level {
+                        RoundingLevel::Order => {
+                            multiplier_points(&rates, &line_spend, &c.lines, factor, *mult)?
+                        }
+                        RoundingLevel::Line => line_sum,
+                    };
                     if self.stacking == MultiplierStacking::Multiply {
-                        for (r, on) in running.iter_mut().zip(&on) {
-                            if *on {
+                        for l in &c.lines {
+                            if let Some(r) = running.get_mut(*l) {
                                 *r = mul(*r, *mult)?;
                             }
                         }
@@ -808,6 +822,82 @@ impl Program {
         })
     }
 
+    /// The rule's caps as (cap, limit, points already used), in the order they
+    /// apply; a counter for an older window counts as nothing used.
+    fn caps_of(
+        &self,
+        rule: &Rule,
+        m: &Moment,
+        counters: &Counters,
+    ) -> [Option<(CapKind, Decimal, Decimal)>; 4] {
+        let caps = &rule.caps;
+        let entry = counters.get(&rule.id);
+        let used_in = |c: Option<&WindowCounter>, key: &str| {
+            c.filter(|c| c.window == key)
+                .map_or(Decimal::ZERO, |c| c.points)
+        };
+        [
+            caps.per_order
+                .map(|limit| (CapKind::PerOrder, limit, Decimal::ZERO)),
+            caps.per_day.map(|limit| {
+                (
+                    CapKind::PerDay,
+                    limit,
+                    used_in(entry.and_then(|e| e.day.as_ref()), &m.date.to_string()),
+                )
+            }),
+            caps.per_period.map(|(limit, period)| {
+                (
+                    CapKind::PerPeriod,
+                    limit,
+                    used_in(
+                        entry.and_then(|e| e.period.as_ref()),
+                        &self.period_key(period, m),
+                    ),
+                )
+            }),
+            caps.budget.map(|limit| {
+                (
+                    CapKind::Budget,
+                    limit,
+                    entry.and_then(|e| e.budget).unwrap_or_default(),
+                )
+            }),
+        ]
+    }
+
+    /// Points the rule can still give under its caps (`None`: no cap), floored
+    /// to the points scale: a 2.5 cap on whole points leaves room for 2, never 3.
+    fn cap_room(&self, rule: &Rule, m: &Moment, counters: &Counters) -> Calc<Option<Decimal>> {
+        let mut room: Option<Decimal> = None;
+        for (_, limit, used) in self.caps_of(rule, m, counters).into_iter().flatten() {
+            let r = RoundingMode::Floor
+                .round(sub(limit, used)?.max(Decimal::ZERO), self.rounding.scale);
+            room = Some(room.map_or(r, |x| x.min(r)));
+        }
+        Ok(room)
+    }
+
+    /// A grouped rule is worth what its caps still let it give: a rule whose
+    /// budget is spent must not win its group over one that still pays.
+    fn clamp_grouped_to_caps(
+        &self,
+        value: &mut [Decimal],
+        cands: &[Option<Candidate<'_>>],
+        m: &Moment,
+        counters: &Counters,
+    ) -> Calc<()> {
+        for (v, cand) in value.iter_mut().zip(cands) {
+            if let Some(c) = cand
+                && c.rule.group.is_some()
+                && let Some(room) = self.cap_room(c.rule, m, counters)?
+            {
+                *v = (*v).min(room);
+            }
+        }
+        Ok(())
+    }
+
     /// Applies the rule's caps to `points` and adds what is left to the counters.
     fn apply_caps(
         &self,
@@ -816,85 +906,104 @@ impl Program {
         m: &Moment,
         counters: &mut Counters,
     ) -> Calc<(Decimal, Vec<CapHit>)> {
-        let caps = &rule.caps;
+        let scale = self.rounding.scale;
         let mut hits = Vec::new();
         let mut left = points;
-        let mut cut_to =
-            |cap: CapKind, limit: Decimal, used: Decimal, left: &mut Decimal| -> Calc<()> {
-                let room = sub(limit, used)?.max(Decimal::ZERO);
-                if *left > room {
-                    let mut cut = sub(*left, room)?;
-                    cut.rescale(self.rounding.scale);
-                    hits.push(CapHit {
-                        cap,
-                        limit: normalize(limit),
-                        used: normalize(used),
-                        cut,
-                    });
-                    *left = room;
-                }
-                Ok(())
-            };
-        if let Some(limit) = caps.per_order {
-            cut_to(CapKind::PerOrder, limit, Decimal::ZERO, &mut left)?;
+        for (cap, limit, used) in self.caps_of(rule, m, counters).into_iter().flatten() {
+            let room = RoundingMode::Floor.round(sub(limit, used)?.max(Decimal::ZERO), scale);
+            if left > room {
+                let mut cut = sub(left, room)?;
+                cut.rescale(scale);
+                hits.push(CapHit {
+                    cap,
+                    limit: normalize(limit),
+                    used: normalize(used),
+                    cut,
+                });
+                left = room;
+            }
         }
+        left.rescale(scale);
+        let caps = &rule.caps;
         if !caps.uses_counters() {
-            left.rescale(self.rounding.scale);
             return Ok((left, hits));
         }
         let entry = counters.entry(rule.id.clone()).or_default();
-        let day_key = m.date.to_string();
-        let period_key = caps
-            .per_period
-            .map(|(_, period)| self.period_key(period, m));
-        let used_in = |c: &Option<WindowCounter>, key: &str| {
-            c.as_ref()
-                .filter(|c| c.window == key)
-                .map_or(Decimal::ZERO, |c| c.points)
+        let add_in = |c: &Option<WindowCounter>, window: String| -> Calc<Option<WindowCounter>> {
+            let before = c
+                .as_ref()
+                .filter(|c| c.window == window)
+                .map_or(Decimal::ZERO, |c| c.points);
+            Ok(Some(WindowCounter {
+                points: normalize(add(before, left)?),
+                window,
+            }))
         };
-        if let Some(limit) = caps.per_day {
-            cut_to(
-                CapKind::PerDay,
-                limit,
-                used_in(&entry.day, &day_key),
-                &mut left,
-            )?;
-        }
-        if let (Some((limit, _)), Some(key)) = (caps.per_period, &period_key) {
-            cut_to(
-                CapKind::PerPeriod,
-                limit,
-                used_in(&entry.period, key),
-                &mut left,
-            )?;
-        }
-        if let Some(limit) = caps.budget {
-            cut_to(
-                CapKind::Budget,
-                limit,
-                entry.budget.unwrap_or_default(),
-                &mut left,
-            )?;
-        }
-        left.rescale(self.rounding.scale);
         if caps.per_day.is_some() {
-            let points = normalize(add(used_in(&entry.day, &day_key), left)?);
-            entry.day = Some(WindowCounter {
-                window: day_key,
-                points,
-            });
+            entry.day = add_in(&entry.day, m.date.to_string())?;
         }
-        if let Some(key) = period_key {
-            let points = normalize(add(used_in(&entry.period, &key), left)?);
-            entry.period = Some(WindowCounter {
-                window: key,
-                points,
-            });
+        if let Some((_, period)) = caps.per_period {
+            entry.period = add_in(&entry.period, self.period_key(period, m))?;
         }
         if caps.budget.is_some() {
             entry.budget = Some(normalize(add(entry.budget.unwrap_or_default(), left)?));
         }
         Ok((left, hits))
+    }
+
+    /// Refuses counters that cannot belong to the rule they are filed under: a
+    /// day window that is not an ISO date, a period window of another calendar
+    /// or period length. Counters of rules this program does not have pass through.
+    fn check_counter_windows(&self, counters: &Counters) -> Result<(), RequestErrors> {
+        let mut errors = Vec::new();
+        for rule in &self.rules {
+            let Some(c) = counters.get(&rule.id) else {
+                continue;
+            };
+            let path = |k: &str| format!("counters.{}.{k}.window", rule.id);
+            if let Some(day) = &c.day
+                && CalendarDate::parse(&day.window)
+                    .and_then(|d| calendar::to_iso(CalendarKind::Gregorian, d))
+                    .is_none()
+            {
+                errors.push(RequestError::InvalidCounter {
+                    path: path("day"),
+                    reason: "a day window is an ISO date `YYYY-MM-DD`",
+                });
+            }
+            if let (Some(period), Some((_, kind))) = (&c.period, rule.caps.per_period)
+                && !self.is_period_key(&period.window, kind)
+            {
+                errors.push(RequestError::InvalidCounter {
+                    path: path("period"),
+                    reason: "the window is not a period of this rule in the program's calendar",
+                });
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(RequestErrors(errors))
+        }
+    }
+
+    fn is_period_key(&self, window: &str, period: CapPeriod) -> bool {
+        let Some(rest) = window
+            .strip_prefix(self.calendar.name())
+            .and_then(|r| r.strip_prefix(':'))
+        else {
+            return false;
+        };
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        match (period, rest.split_once('-')) {
+            (CapPeriod::Year, None) => digits(rest, 4),
+            (CapPeriod::Month, Some((y, mo))) => {
+                digits(y, 4)
+                    && digits(mo, 2)
+                    && mo.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m))
+            }
+            _ => false,
+        }
     }
 
     fn period_key(&self, period: CapPeriod, m: &Moment) -> String {
@@ -930,25 +1039,30 @@ fn bonus_count(per: BonusPer, c: &Candidate<'_>) -> Calc<Decimal> {
     })
 }
 
-/// Extra points of a multiplier `mult` on the lines in `on`, each line's base
-/// scaled by `factors`: Σ over rate rules of points × Σ(spend × factor) × (mult − 1) / per.
+/// Extra points of a multiplier `mult` on `lines`, each line's base scaled by
+/// `factor(line)`: Σ over rate rules of points × Σ(spend × factor) × (mult − 1) / per.
 fn multiplier_points(
     rates: &[(Decimal, Decimal, Vec<bool>)],
     spend: &[Decimal],
-    on: &[bool],
-    factors: &[Decimal],
+    lines: &[usize],
+    factor: impl Fn(usize) -> Decimal,
     mult: Decimal,
 ) -> Calc<Decimal> {
     let extra = sub(mult, Decimal::ONE)?;
     let mut total = Decimal::ZERO;
     for (points, per, rate_on) in rates {
         let mut s = Decimal::ZERO;
-        for (((sp, f), a), b) in spend.iter().zip(factors).zip(on).zip(rate_on) {
-            if *a && *b {
-                s = add(s, mul(*sp, *f)?)?;
+        for l in lines {
+            if rate_on.get(*l).copied().unwrap_or(false) {
+                s = add(
+                    s,
+                    mul(spend.get(*l).copied().unwrap_or_default(), factor(*l))?,
+                )?;
             }
         }
-        total = add(total, div(mul(mul(*points, s)?, extra)?, *per)?)?;
+        if !s.is_zero() {
+            total = add(total, div(mul(mul(*points, s)?, extra)?, *per)?)?;
+        }
     }
     Ok(total)
 }

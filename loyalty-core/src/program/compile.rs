@@ -246,7 +246,8 @@ impl Checker {
     fn time(&mut self, path: String, text: &str) -> Option<u16> {
         let parsed = (|| {
             let (h, m) = text.split_once(':')?;
-            if h.len() != 2 || m.len() != 2 {
+            let digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
+            if !digits(h) || !digits(m) {
                 return None;
             }
             let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
