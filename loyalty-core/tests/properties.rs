@@ -3,6 +3,13 @@
 //! Programs and orders are generated from a small vocabulary so that rules
 //! actually fire; every property is checked over all generated pairs.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    reason = "test code: generators do plain arithmetic on small values, and a failure should fail loudly"
+)]
+
 use loyalty_core::calendar::CalendarKind;
 use loyalty_core::model::{Customer, Line, LineKind, Order};
 use loyalty_core::money::{DecimalText, RoundingMode};
