@@ -287,7 +287,10 @@ def test_quote_many_return(program: loyalty.Program) -> None:
     assert results[4] == program.quote(ORDER, counters=COUNTERS)
     empty, bad_type = results[1], results[3]
     assert isinstance(empty, loyalty.RequestError) and isinstance(bad_type, loyalty.RequestError)
-    assert (empty.code, empty.path) == ("empty_order", "order")
+    assert empty.code == "empty_order"
+    with pytest.raises(loyalty.RequestError) as direct:
+        program.quote({**ORDER, "lines": []})
+    assert (empty.code, empty.path, empty.errors) == (direct.value.code, direct.value.path, direct.value.errors)
     assert (bad_type.code, bad_type.path) == ("invalid_type", "order.lines[0].x")
 
 
