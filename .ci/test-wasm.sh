@@ -37,7 +37,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WB_VERSIO
 fi
 [ "$(wasm-bindgen --version)" = "wasm-bindgen $WB_VERSION" ] || die "wasm-bindgen $WB_VERSION not on PATH"
 
-if [ ! -x "$CHROMIUM" ]; then
+if [ ! -x "$CHROMIUM" ] || [ ! -x "${CHROMEDRIVER:-/usr/bin/chromedriver}" ]; then
   as_root apt-get update
   as_root apt-get install -y chromium chromium-driver
 fi
@@ -48,6 +48,9 @@ if [ "$(cat "$JS/node_modules/.loyalty-lock-sha256" 2>/dev/null || true)" != "$L
   (cd "$JS" && npm ci --no-audit --no-fund)
   echo "$LOCK_SUM" >"$JS/node_modules/.loyalty-lock-sha256"
 fi
+
+step "clippy for wasm32 (the workspace run checks the native build)"
+cargo clippy --locked -p loyalty-wasm --all-targets --target wasm32-unknown-unknown -- -D warnings
 
 step "build (wasm-release)"
 cargo build --locked --target wasm32-unknown-unknown --profile wasm-release -p loyalty-wasm
@@ -76,7 +79,13 @@ echo "tsc: generated declarations and types-check.ts compile"
 step "node --test (nodejs build)"
 (cd "$JS" && node --test --test-reporter=spec test/*.test.mjs)
 
-step "headless chromium (web build)"
+step "wasm-bindgen-test: Node, then headless Chromium through chromedriver"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+cargo test --locked --target wasm32-unknown-unknown -p loyalty-wasm --tests
+WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
+  cargo test --locked --target wasm32-unknown-unknown -p loyalty-wasm --tests
+
+step "headless chromium page (web build)"
 (cd "$JS" && CHROMIUM="$CHROMIUM" node scripts/chromium.mjs)
 
 step "size of the web build"
