@@ -11,6 +11,7 @@
 //! Sums of money are exact; each rule divides once, last, so `1 point per 3`
 //! on three lines of 1.00 gives exactly 1 point, not 0.999...
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat, Timelike};
@@ -35,15 +36,19 @@ struct Overflow;
 
 type Calc<T> = Result<T, Overflow>;
 
+#[inline]
 fn add(a: Decimal, b: Decimal) -> Calc<Decimal> {
     a.checked_add(b).ok_or(Overflow)
 }
+#[inline]
 fn sub(a: Decimal, b: Decimal) -> Calc<Decimal> {
     a.checked_sub(b).ok_or(Overflow)
 }
+#[inline]
 fn mul(a: Decimal, b: Decimal) -> Calc<Decimal> {
     a.checked_mul(b).ok_or(Overflow)
 }
+#[inline]
 fn div(a: Decimal, b: Decimal) -> Calc<Decimal> {
     a.checked_div(b).ok_or(Overflow)
 }
@@ -122,12 +127,39 @@ struct Facts<'a> {
     moment: &'a Moment,
     channel: Option<&'a str>,
     order: Option<(&'a Order, &'a [LineCalc])>,
+    /// The lines that can earn at all, summed once for every rule without a line filter.
+    eligible: &'a EligibleLines,
+}
+
+/// Every line that can earn, with its spend and quantity summed.
+#[derive(Default)]
+struct EligibleLines {
+    lines: Vec<usize>,
+    spend: Decimal,
+    quantity: Decimal,
+}
+
+impl EligibleLines {
+    fn of(lines: &[LineCalc]) -> Calc<Self> {
+        let mut all = Self::default();
+        for (i, l) in lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.excluded.is_none())
+        {
+            all.lines.push(i);
+            all.spend = add(all.spend, l.eligible)?;
+            all.quantity = add(all.quantity, l.quantity)?;
+        }
+        Ok(all)
+    }
 }
 
 /// A rule whose conditions hold, with the lines it matched.
 struct Candidate<'r> {
     rule: &'r Rule,
-    lines: Vec<usize>,
+    /// Sorted line indices; borrowed from [`EligibleLines`] when the rule has no line filter.
+    lines: Cow<'r, [usize]>,
     spend: Decimal,
     quantity: Decimal,
 }
@@ -270,7 +302,13 @@ impl Program {
         let at = parse_instant(&order.placed_at, "order.placed_at")?;
         let lines = self.line_calcs(order)?;
         let moment = Moment::new(self, at, "order.placed_at")?;
+        let eligible = EligibleLines::of(&lines).map_err(|_| {
+            RequestErrors::from(RequestError::Overflow {
+                path: "order".to_owned(),
+            })
+        })?;
         let facts = Facts {
+            eligible: &eligible,
             customer: &request.customer,
             moment: &moment,
             channel: order.channel.as_deref(),
@@ -324,6 +362,7 @@ impl Program {
         let at = parse_instant(&event.occurred_at, "event.occurred_at")?;
         let moment = Moment::new(self, at, "event.occurred_at")?;
         let facts = Facts {
+            eligible: &EligibleLines::default(),
             customer: &request.customer,
             moment: &moment,
             channel: event.channel.as_deref(),
@@ -353,7 +392,7 @@ impl Program {
     fn check<'r>(
         &self,
         rule: &'r Rule,
-        facts: &Facts<'_>,
+        facts: &Facts<'r>,
         event: Option<&CustomEvent>,
         explain: bool,
         reasons: &mut Vec<Reason>,
@@ -472,33 +511,38 @@ impl Program {
         let Some((_, lines)) = facts.order else {
             return Ok(reasons.is_empty().then(|| Candidate {
                 rule,
-                lines: Vec::new(),
+                lines: Cow::Borrowed(&[]),
                 spend: Decimal::ZERO,
                 quantity: Decimal::ZERO,
             }));
         };
-        let (order, _) = facts.order.unzip();
-        let order_lines = order.map(|o| o.lines.as_slice()).unwrap_or_default();
         let f = &w.lines;
-        let mut matched = Vec::new();
-        let (mut spend, mut quantity) = (Decimal::ZERO, Decimal::ZERO);
-        for (i, (line, calc)) in order_lines.iter().zip(lines).enumerate() {
-            let ok = calc.excluded.is_none()
-                && f.categories
-                    .as_ref()
-                    .is_none_or(|set| line.categories.iter().any(|c| set.contains(c)))
-                && !line
-                    .categories
-                    .iter()
-                    .any(|c| f.exclude_categories.contains(c))
-                && f.skus.as_ref().is_none_or(|set| set.contains(&line.sku))
-                && !f.exclude_skus.contains(&line.sku);
-            if ok {
-                matched.push(i);
-                spend = add(spend, calc.eligible)?;
-                quantity = add(quantity, calc.quantity)?;
+        let (matched, spend, quantity) = if f.is_empty() {
+            let all = facts.eligible;
+            (Cow::Borrowed(all.lines.as_slice()), all.spend, all.quantity)
+        } else {
+            let order_lines = order.map(|o| o.lines.as_slice()).unwrap_or_default();
+            let mut matched = Vec::new();
+            let (mut spend, mut quantity) = (Decimal::ZERO, Decimal::ZERO);
+            for (i, (line, calc)) in order_lines.iter().zip(lines).enumerate() {
+                let ok = calc.excluded.is_none()
+                    && f.categories
+                        .as_ref()
+                        .is_none_or(|set| line.categories.iter().any(|c| set.contains(c)))
+                    && !line
+                        .categories
+                        .iter()
+                        .any(|c| f.exclude_categories.contains(c))
+                    && f.skus.as_ref().is_none_or(|set| set.contains(&line.sku))
+                    && !f.exclude_skus.contains(&line.sku);
+                if ok {
+                    matched.push(i);
+                    spend = add(spend, calc.eligible)?;
+                    quantity = add(quantity, calc.quantity)?;
+                }
             }
-        }
+            (Cow::Owned(matched), spend, quantity)
+        };
         if matched.is_empty() {
             fail!(Reason::NoMatchingLines);
         }
@@ -656,7 +700,7 @@ impl Program {
                     ..
                 }) = cand
                 {
-                    for l in lines {
+                    for l in lines.iter() {
                         if let Some(slot) = best.get_mut(*l)
                             && slot.is_none_or(|(_, b)| *m > b)
                         {
@@ -676,7 +720,7 @@ impl Program {
             let mut award_lines = Vec::new();
             let (base, unrounded, multiplier) = match &rule.effect {
                 Effect::Rate { points, per } => {
-                    for l in &c.lines {
+                    for l in c.lines.iter() {
                         let s = line_spend.get(*l).copied().unwrap_or_default();
                         award_lines.push(LineAward {
                             line: *l,
@@ -709,7 +753,7 @@ impl Program {
                     };
                     let mut base = Decimal::ZERO;
                     let mut line_sum = Decimal::ZERO;
-                    for l in &c.lines {
+                    for l in c.lines.iter() {
                         let b = line_base.get(*l).copied().unwrap_or_default();
                         let points = mul(mul(b, factor(*l))?, extra)?;
                         base = add(base, b)?;
@@ -729,7 +773,7 @@ impl Program {
                         RoundingLevel::Line => line_sum,
                     };
                     if self.stacking == MultiplierStacking::Multiply {
-                        for l in &c.lines {
+                        for l in c.lines.iter() {
                             if let Some(r) = running.get_mut(*l) {
                                 *r = mul(*r, *mult)?;
                             }
@@ -740,7 +784,7 @@ impl Program {
                 Effect::Bonus { points, per } => {
                     if *per != BonusPer::Order {
                         let order_lines = facts.order.map(|(_, l)| l).unwrap_or_default();
-                        for l in &c.lines {
+                        for l in c.lines.iter() {
                             let count = match per {
                                 BonusPer::Unit => {
                                     order_lines.get(*l).map_or(Decimal::ZERO, |x| x.quantity)
@@ -1023,7 +1067,7 @@ impl Program {
 
 fn mask(lines: &[usize], n: usize) -> Vec<bool> {
     let mut m = vec![false; n];
-    for l in lines {
+    for l in lines.iter() {
         if let Some(x) = m.get_mut(*l) {
             *x = true;
         }
@@ -1052,7 +1096,7 @@ fn multiplier_points(
     let mut total = Decimal::ZERO;
     for (points, per, rate_on) in rates {
         let mut s = Decimal::ZERO;
-        for l in lines {
+        for l in lines.iter() {
             if rate_on.get(*l).copied().unwrap_or(false) {
                 s = add(
                     s,

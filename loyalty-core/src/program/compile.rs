@@ -119,6 +119,16 @@ pub(crate) struct LineFilter {
     pub exclude_skus: BTreeSet<String>,
 }
 
+impl LineFilter {
+    /// True when every eligible line matches.
+    pub fn is_empty(&self) -> bool {
+        self.categories.is_none()
+            && self.skus.is_none()
+            && self.exclude_categories.is_empty()
+            && self.exclude_skus.is_empty()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct Conditions {
     pub channels: Option<BTreeSet<String>>,
