@@ -509,7 +509,7 @@ impl Program {
             }
         }
         let Some((_, lines)) = facts.order else {
-            return Ok(reasons.is_empty().then(|| Candidate {
+            return Ok(reasons.is_empty().then_some(Candidate {
                 rule,
                 lines: Cow::Borrowed(&[]),
                 spend: Decimal::ZERO,
