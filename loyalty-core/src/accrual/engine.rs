@@ -12,7 +12,7 @@
 //! on three lines of 1.00 gives exactly 1 point, not 0.999...
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::cell::OnceCell;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat, Timelike};
 use chrono_tz::Tz;
@@ -67,6 +67,8 @@ struct Moment {
     weekday: u8,
     /// The date in the program's calendar, when some rule needs it.
     in_calendar: Option<CalendarDate>,
+    /// Counter window keys, made when a capped rule first needs them.
+    keys: [OnceCell<String>; 3],
 }
 
 impl Moment {
@@ -96,7 +98,13 @@ impl Moment {
             minute,
             weekday,
             in_calendar,
+            keys: Default::default(),
         })
+    }
+
+    /// The day counter window: the local ISO date.
+    fn day_key(&self) -> &str {
+        self.keys[0].get_or_init(|| self.date.to_string())
     }
 
     fn date_in(&self, kind: CalendarKind, program_calendar: CalendarKind) -> Option<CalendarDate> {
@@ -637,6 +645,7 @@ impl Program {
         }
         self.clamp_grouped_to_caps(&mut value, &cands, facts.moment, &request.counters)?;
         resolve_groups(
+            self.groups,
             &mut cands,
             &value,
             |e| matches!(e, Effect::Rate { .. }),
@@ -678,6 +687,7 @@ impl Program {
         }
         self.clamp_grouped_to_caps(&mut value, &cands, facts.moment, &request.counters)?;
         resolve_groups(
+            self.groups,
             &mut cands,
             &value,
             |e| !matches!(e, Effect::Rate { .. }),
@@ -887,7 +897,7 @@ impl Program {
                 (
                     CapKind::PerDay,
                     limit,
-                    used_in(entry.and_then(|e| e.day.as_ref()), &m.date.to_string()),
+                    used_in(entry.and_then(|e| e.day.as_ref()), m.day_key()),
                 )
             }),
             caps.per_period.map(|(limit, period)| {
@@ -896,7 +906,7 @@ impl Program {
                     limit,
                     used_in(
                         entry.and_then(|e| e.period.as_ref()),
-                        &self.period_key(period, m),
+                        self.period_key(period, m),
                     ),
                 )
             }),
@@ -984,10 +994,10 @@ impl Program {
             }))
         };
         if caps.per_day.is_some() {
-            entry.day = add_in(&entry.day, m.date.to_string())?;
+            entry.day = add_in(&entry.day, m.day_key().to_owned())?;
         }
         if let Some((_, period)) = caps.per_period {
-            entry.period = add_in(&entry.period, self.period_key(period, m))?;
+            entry.period = add_in(&entry.period, self.period_key(period, m).to_owned())?;
         }
         if caps.budget.is_some() {
             entry.budget = Some(normalize(add(entry.budget.unwrap_or_default(), left)?));
@@ -1050,18 +1060,28 @@ impl Program {
         }
     }
 
-    fn period_key(&self, period: CapPeriod, m: &Moment) -> String {
-        let d = m
-            .date_in(self.calendar, self.calendar)
-            .unwrap_or(CalendarDate {
-                year: m.date.year(),
-                month: 1,
-                day: 1,
-            });
-        match period {
-            CapPeriod::Month => format!("{}:{:04}-{:02}", self.calendar.name(), d.year, d.month),
-            CapPeriod::Year => format!("{}:{:04}", self.calendar.name(), d.year),
-        }
+    /// The period counter window in the program's calendar, e.g. `persian:1404-12`.
+    fn period_key<'m>(&self, period: CapPeriod, m: &'m Moment) -> &'m str {
+        let [_, month, year] = &m.keys;
+        let cell = match period {
+            CapPeriod::Month => month,
+            CapPeriod::Year => year,
+        };
+        cell.get_or_init(|| {
+            let d = m
+                .date_in(self.calendar, self.calendar)
+                .unwrap_or(CalendarDate {
+                    year: m.date.year(),
+                    month: 1,
+                    day: 1,
+                });
+            match period {
+                CapPeriod::Month => {
+                    format!("{}:{:04}-{:02}", self.calendar.name(), d.year, d.month)
+                }
+                CapPeriod::Year => format!("{}:{:04}", self.calendar.name(), d.year),
+            }
+        })
     }
 }
 
@@ -1114,51 +1134,55 @@ fn multiplier_points(
 /// Within each exclusive group, keeps the candidate of `kind` worth the most
 /// points (ties go to the rule applied first); the others become misses.
 fn resolve_groups(
+    n_groups: usize,
     cands: &mut [Option<Candidate<'_>>],
     value: &[Decimal],
     kind: impl Fn(&Effect) -> bool,
     misses: &mut [Option<Vec<Reason>>],
     explain: bool,
 ) {
-    let mut best: BTreeMap<&str, (usize, Decimal)> = BTreeMap::new();
+    if n_groups == 0 {
+        return;
+    }
+    let mut best: Vec<Option<(usize, Decimal)>> = vec![None; n_groups];
     for (i, (cand, v)) in cands.iter().zip(value).enumerate() {
         let Some(c) = cand else { continue };
-        let Some(group) = c.rule.group.as_deref() else {
+        let (Some(g), true) = (c.rule.group_ix, kind(&c.rule.effect)) else {
             continue;
         };
-        if !kind(&c.rule.effect) {
-            continue;
-        }
-        let slot = best.entry(group).or_insert((i, *v));
-        if *v > slot.1 {
-            *slot = (i, *v);
+        if let Some(slot) = best.get_mut(g)
+            && slot.is_none_or(|(_, b)| *v > b)
+        {
+            *slot = Some((i, *v));
         }
     }
-    let winners: BTreeMap<String, (usize, String)> = best
-        .into_iter()
-        .filter_map(|(g, (i, _))| {
-            let winner = cands.get(i)?.as_ref()?.rule.id.clone();
-            Some((g.to_owned(), (i, winner)))
-        })
-        .collect();
-    for (i, (cand, miss)) in cands.iter_mut().zip(misses.iter_mut()).enumerate() {
-        let Some(c) = cand else { continue };
-        if !kind(&c.rule.effect) {
-            continue;
-        }
-        let Some(group) = c.rule.group.as_deref() else {
+    let winner_id = |cands: &[Option<Candidate<'_>>], w: usize| {
+        cands
+            .get(w)
+            .and_then(|c| c.as_ref())
+            .map(|c| c.rule.id.clone())
+    };
+    for i in 0..cands.len() {
+        let Some(Some(c)) = cands.get(i) else {
             continue;
         };
-        if let Some((w, winner)) = winners.get(group)
-            && *w != i
-        {
-            if explain {
-                *miss = Some(vec![Reason::Outranked {
-                    group: group.to_owned(),
-                    winner: winner.clone(),
-                }]);
-            }
-            *cand = None;
+        let (Some(g), true) = (c.rule.group_ix, kind(&c.rule.effect)) else {
+            continue;
+        };
+        let Some(Some((w, _))) = best.get(g).copied() else {
+            continue;
+        };
+        if w == i {
+            continue;
+        }
+        if explain && let Some(miss) = misses.get_mut(i) {
+            *miss = Some(vec![Reason::Outranked {
+                group: c.rule.group.clone().unwrap_or_default(),
+                winner: winner_id(cands, w).unwrap_or_default(),
+            }]);
+        }
+        if let Some(slot) = cands.get_mut(i) {
+            *slot = None;
         }
     }
 }

@@ -30,6 +30,8 @@ pub struct Program {
     pub(crate) rules: Vec<Rule>,
     /// Whether any rule needs the date in a non-Gregorian calendar.
     pub(crate) needs_calendar: bool,
+    /// Number of distinct exclusive groups.
+    pub(crate) groups: usize,
 }
 
 impl Program {
@@ -86,6 +88,8 @@ pub(crate) struct Rule {
     pub id: String,
     pub priority: i32,
     pub group: Option<String>,
+    /// Index of `group` among the program's groups (0..`Program::groups`).
+    pub group_ix: Option<usize>,
     pub effect: Effect,
     pub when: Conditions,
     pub caps: Caps,
@@ -336,6 +340,7 @@ pub fn compile(file: ProgramFile) -> Result<Program, ProgramErrors> {
 
     let mut seen = BTreeSet::new();
     let mut group_kinds: BTreeMap<&str, bool> = BTreeMap::new();
+    let mut group_names: BTreeMap<String, usize> = BTreeMap::new();
     let mut rules = Vec::with_capacity(file.earn_rules.len());
     for (i, r) in file.earn_rules.iter().enumerate() {
         let path = format!("earn_rules[{i}]");
@@ -369,7 +374,12 @@ pub fn compile(file: ProgramFile) -> Result<Program, ProgramErrors> {
         );
         let caps = compile_caps(&mut c, &join(&path, "cap"), r.cap.as_ref());
         if let Some(effect) = effect {
+            let group_ix = r.group.as_ref().map(|g| {
+                let next = group_names.len();
+                *group_names.entry(g.clone()).or_insert(next)
+            });
             rules.push(Rule {
+                group_ix,
                 id: r.id.clone(),
                 priority: r.priority,
                 group: r.group.clone(),
@@ -400,6 +410,7 @@ pub fn compile(file: ProgramFile) -> Result<Program, ProgramErrors> {
                 stacking: file.multipliers,
                 rules,
                 needs_calendar,
+                groups: group_names.len(),
                 file,
             })
         }
