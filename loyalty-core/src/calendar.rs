@@ -259,3 +259,27 @@ mod tests {
         assert_eq!(CalendarDate::parse("2026-+3-01"), None);
     }
 }
+
+#[cfg(test)]
+mod zone_tests {
+    use chrono_tz::Tz;
+
+    /// The zone list in `.cargo/config.toml` must carry every market we sell in.
+    #[test]
+    fn the_markets_time_zones_are_carried() {
+        for zone in [
+            "Asia/Tehran",
+            "Asia/Riyadh",
+            "Asia/Dubai",
+            "Asia/Kuwait",
+            "Africa/Cairo",
+            "Europe/Istanbul",
+            "UTC",
+        ] {
+            assert!(
+                zone.parse::<Tz>().is_ok(),
+                "{zone} is missing from the build's zone list"
+            );
+        }
+    }
+}

@@ -166,6 +166,10 @@ pub fn json_schemas() -> Value {
 }
 
 /// The JSON Schema of the program format.
+///
+/// This is the committed `program.schema.json` (a test keeps it equal to the
+/// schema generated from the types), so the schema generator is not linked
+/// into the bindings: it would add ~40 KB to the browser bundle.
 pub fn program_schema() -> Value {
-    crate::program::json_schema()
+    serde_json::from_str(include_str!("../program.schema.json")).unwrap_or(Value::Null)
 }

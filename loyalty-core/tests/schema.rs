@@ -37,3 +37,11 @@ fn sample_valid_program_satisfies_required_keys_of_the_schema() {
         serde_json::Value::Bool(false)
     );
 }
+
+#[test]
+fn ffi_serves_the_committed_schema() {
+    assert_eq!(
+        loyalty_core::ffi::program_schema(),
+        loyalty_core::program::json_schema()
+    );
+}

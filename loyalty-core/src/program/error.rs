@@ -38,7 +38,9 @@ pub enum ProgramError {
         value: String,
     },
     /// Not an IANA time zone name.
-    #[error("unknown time zone `{value}` at `{path}`: expected an IANA name such as `Asia/Tehran`")]
+    #[error(
+        "unknown time zone `{value}` at `{path}`: expected an IANA name this build carries, such as `Asia/Tehran`"
+    )]
     InvalidTimeZone {
         /// Path of the name.
         path: String,
