@@ -2,3 +2,7 @@
 
 pub mod sample;
 pub mod vectors;
+
+/// The top-level README, whose Rust quickstart runs as a doctest here.
+#[doc = include_str!("../../README.md")]
+pub mod readme {}
