@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::accrual::{Quote, QuoteRequest, RequestErrors};
-use crate::error::Coded;
+use crate::error::{Coded, ShapeError};
 use crate::program::{Program, ProgramErrors, ProgramFormat};
 
 /// Which area an error comes from; the bindings map it to an exception class.
@@ -85,6 +85,18 @@ impl std::fmt::Display for Failure {
 }
 
 impl std::error::Error for Failure {}
+
+impl Failure {
+    /// A failure found by a binding while converting a host value to JSON
+    /// (a type JSON cannot carry, a NaN, a value nested too deep), worded and
+    /// coded like the core's own shape errors.
+    pub fn from_shape(kind: ErrorKind, error: ShapeError) -> Self {
+        Self {
+            kind,
+            errors: vec![ErrorInfo::of(&error)],
+        }
+    }
+}
 
 impl From<ProgramErrors> for Failure {
     fn from(e: ProgramErrors) -> Self {

@@ -6,6 +6,7 @@
 //! Whatever JSON cannot carry is reported as the core would report a bad value:
 //! a coded error with the path of the value.
 
+use loyalty_core::ShapeError;
 use loyalty_core::ffi::{ErrorKind, Failure};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -13,8 +14,6 @@ use pyo3::types::{
     PyBool, PyDate, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple, PyType,
 };
 use serde_json::{Map, Number, Value};
-
-use crate::errors::binding_failure;
 
 /// Deepest nesting accepted in an input (the limit of serde_json's text reader).
 const MAX_DEPTH: usize = 128;
@@ -111,13 +110,13 @@ fn convert(
     depth: usize,
 ) -> Result<Value, InputError> {
     let coded = |code: &'static str, message: String| {
-        let p = path.render();
-        InputError::Coded(binding_failure(
-            kind,
-            code,
-            p.clone(),
-            format!("{} at `{p}`: {message}", describe(code)),
-        ))
+        let path = path.render();
+        let shape = match code {
+            "invalid_type" => ShapeError::InvalidType { path, message },
+            "float_not_allowed" => ShapeError::FloatNotAllowed { path, message },
+            _ => ShapeError::InvalidValue { path, message },
+        };
+        InputError::Coded(Failure::from_shape(kind, shape))
     };
     if depth > MAX_DEPTH {
         return Err(coded(
@@ -209,15 +208,6 @@ fn convert(
             type_name(obj)
         ),
     ))
-}
-
-/// The first words of a message, as the core's shape errors begin.
-fn describe(code: &str) -> &'static str {
-    match code {
-        "invalid_type" => "invalid type",
-        "float_not_allowed" => "floats are not allowed",
-        _ => "invalid value",
-    }
 }
 
 fn dict_key(

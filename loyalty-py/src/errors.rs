@@ -1,6 +1,6 @@
 //! Exceptions: the core's [`Failure`] mapped to `LoyaltyError` subclasses.
 
-use loyalty_core::ffi::{ErrorInfo, ErrorKind, Failure};
+use loyalty_core::ffi::{ErrorKind, Failure};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -25,24 +25,6 @@ pyo3::create_exception!(
     LoyaltyError,
     "The quote request is invalid."
 );
-
-/// One error found by the binding itself while converting Python values
-/// (a type JSON cannot carry), worded like the core's own shape errors.
-pub(crate) fn binding_failure(
-    kind: ErrorKind,
-    code: &'static str,
-    path: String,
-    message: String,
-) -> Failure {
-    Failure {
-        kind,
-        errors: vec![ErrorInfo {
-            code,
-            path,
-            message,
-        }],
-    }
-}
 
 /// The Python exception for a failure (`ProgramError` or `RequestError`).
 pub(crate) fn to_pyerr(py: Python<'_>, failure: &Failure) -> PyErr {

@@ -10,7 +10,8 @@
 //! JSON Schemas by the build (`loyalty-wasm/js/scripts/gen-types.mjs`) into
 //! `types.d.ts`, which the generated `.d.ts` imports.
 
-use loyalty_core::ffi::{self, ErrorInfo, ErrorKind, Failure, ProgramSource};
+use loyalty_core::ShapeError;
+use loyalty_core::ffi::{self, ErrorKind, Failure, ProgramSource};
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -199,14 +200,13 @@ fn from_js(value: &JsValue, kind: ErrorKind) -> Result<Value, JsValue> {
 /// A value with no JSON form (a function, a symbol, a huge BigInt): the
 /// core's `invalid_type` for the whole input.
 fn not_json(kind: ErrorKind, message: String) -> Failure {
-    Failure {
+    Failure::from_shape(
         kind,
-        errors: vec![ErrorInfo {
-            code: "invalid_type",
+        ShapeError::InvalidType {
             path: String::new(),
-            message: format!("invalid type: {message}"),
-        }],
-    }
+            message,
+        },
+    )
 }
 
 /// A Rust value as a plain JS value (maps as objects, `None` as `null`).
