@@ -240,14 +240,14 @@ mod tests {
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
+    #[expect(dead_code, reason = "the fields exist to be deserialized, never read")]
     struct Inner {
         name: String,
     }
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
+    #[expect(dead_code, reason = "the fields exist to be deserialized, never read")]
     struct Outer {
         items: Vec<Inner>,
     }
