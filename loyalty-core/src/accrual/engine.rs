@@ -127,6 +127,9 @@ struct LineCalc {
     eligible: Decimal,
     quantity: Decimal,
     excluded: Option<&'static str>,
+    /// The line's categories and SKU as bits of the program's vocabularies.
+    cats: u128,
+    sku: u128,
 }
 
 /// What the rule conditions look at.
@@ -283,10 +286,18 @@ impl Program {
             if excluded.is_some() {
                 eligible = Decimal::ZERO;
             }
+            let (cats, sku) = self.vocab.as_ref().map_or((0, 0), |(c, s)| {
+                (
+                    line.categories.iter().fold(0, |m, name| m | c.bit(name)),
+                    s.bit(&line.sku),
+                )
+            });
             out.push(LineCalc {
                 eligible,
                 quantity: line.quantity,
                 excluded,
+                cats,
+                sku,
             });
         }
         if errors.is_empty() {
@@ -534,15 +545,20 @@ impl Program {
             let (mut spend, mut quantity) = (Decimal::ZERO, Decimal::ZERO);
             for (i, (line, calc)) in order_lines.iter().zip(lines).enumerate() {
                 let ok = calc.excluded.is_none()
-                    && f.categories
-                        .as_ref()
-                        .is_none_or(|set| line.categories.iter().any(|c| set.contains(c)))
-                    && !line
-                        .categories
-                        .iter()
-                        .any(|c| f.exclude_categories.contains(c))
-                    && f.skus.as_ref().is_none_or(|set| set.contains(&line.sku))
-                    && !f.exclude_skus.contains(&line.sku);
+                    && match &f.masks {
+                        Some(m) => m.matches(calc.cats, calc.sku),
+                        None => {
+                            f.categories
+                                .as_ref()
+                                .is_none_or(|set| line.categories.iter().any(|c| set.contains(c)))
+                                && !line
+                                    .categories
+                                    .iter()
+                                    .any(|c| f.exclude_categories.contains(c))
+                                && f.skus.as_ref().is_none_or(|set| set.contains(&line.sku))
+                                && !f.exclude_skus.contains(&line.sku)
+                        }
+                    };
                 if ok {
                     matched.push(i);
                     spend = add(spend, calc.eligible)?;
@@ -1209,5 +1225,46 @@ fn check_counters(counters: &Counters) -> Result<(), RequestErrors> {
         Ok(())
     } else {
         Err(RequestErrors(errors))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn program(extra_categories: usize) -> Program {
+        let mut cats: Vec<String> = vec!["bakery".into()];
+        cats.extend((0..extra_categories).map(|i| format!("unused-{i}")));
+        Program::from_value(serde_json::json!({
+            "schema_version": 1, "id": "p", "currency": "SAR", "time_zone": "Asia/Riyadh",
+            "earn_rules": [
+                {"id": "base", "rate": {"points": "1", "per": "1"}, "when": {"exclude_skus": ["water"]}},
+                {"id": "bakery", "multiplier": "3", "when": {"categories": cats, "exclude_categories": ["frozen"]}}
+            ]
+        }))
+        .unwrap()
+    }
+
+    /// Line filters answer the same whether they run as bitmasks (small
+    /// vocabularies) or as set lookups (more than 128 names).
+    #[test]
+    fn masks_and_set_lookups_agree() {
+        let (small, large) = (program(0), program(200));
+        assert!(small.vocab.is_some() && large.vocab.is_none());
+        let request = QuoteRequest::from_json(
+            r#"{"order": {"id": "o", "placed_at": "2026-01-01T10:00:00+03:00", "lines": [
+                {"sku": "bread", "categories": ["bakery"], "quantity": "1", "unit_price": "10"},
+                {"sku": "frozen-bread", "categories": ["bakery", "frozen"], "quantity": "1", "unit_price": "5"},
+                {"sku": "water", "categories": ["drinks"], "quantity": "1", "unit_price": "2"}
+            ]}}"#,
+        )
+        .unwrap();
+        let (a, b) = (
+            small.quote(&request).unwrap(),
+            large.quote(&request).unwrap(),
+        );
+        assert_eq!(a.total, b.total);
+        assert_eq!(a.total, Decimal::from(15 + 20));
+        assert_eq!(a.awards, b.awards);
     }
 }

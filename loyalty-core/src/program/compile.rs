@@ -32,6 +32,8 @@ pub struct Program {
     pub(crate) needs_calendar: bool,
     /// Number of distinct exclusive groups.
     pub(crate) groups: usize,
+    /// Categories and SKUs the line filters mention, when both fit in masks.
+    pub(crate) vocab: Option<(Vocab, Vocab)>,
 }
 
 impl Program {
@@ -121,6 +123,59 @@ pub(crate) struct LineFilter {
     pub exclude_categories: BTreeSet<String>,
     pub skus: Option<BTreeSet<String>>,
     pub exclude_skus: BTreeSet<String>,
+    /// The same filter as bitmasks, when the program's vocabularies are small enough.
+    pub masks: Option<LineMasks>,
+}
+
+/// The filter as bitmasks over the program's [`Vocab`]s; a line matches
+/// with a few ANDs instead of string lookups.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) struct LineMasks {
+    pub categories: Option<u128>,
+    pub exclude_categories: u128,
+    pub skus: Option<u128>,
+    pub exclude_skus: u128,
+}
+
+impl LineMasks {
+    /// Whether a line with these category and SKU bits passes the filter.
+    pub fn matches(&self, cats: u128, sku: u128) -> bool {
+        self.categories.is_none_or(|m| cats & m != 0)
+            && cats & self.exclude_categories == 0
+            && self.skus.is_none_or(|m| sku & m != 0)
+            && sku & self.exclude_skus == 0
+    }
+}
+
+/// The category or SKU names a program's line filters mention, numbered.
+/// With at most 128 of each, every line's categories become one bitmask per
+/// quote; beyond that the engine falls back to set lookups.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Vocab {
+    /// Sorted, unique.
+    names: Vec<String>,
+}
+
+impl Vocab {
+    fn new(names: BTreeSet<&String>) -> Option<Self> {
+        (names.len() <= 128).then(|| Self {
+            names: names.into_iter().cloned().collect(),
+        })
+    }
+
+    /// The bit of `name`, or 0 when no filter mentions it.
+    pub fn bit(&self, name: &str) -> u128 {
+        self.names
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .ok()
+            .and_then(|i| u32::try_from(i).ok())
+            .and_then(|i| 1u128.checked_shl(i))
+            .unwrap_or(0)
+    }
+
+    fn mask<'a>(&self, names: impl IntoIterator<Item = &'a String>) -> u128 {
+        names.into_iter().fold(0, |m, n| m | self.bit(n))
+    }
 }
 
 impl LineFilter {
@@ -394,6 +449,7 @@ pub fn compile(file: ProgramFile) -> Result<Program, ProgramErrors> {
         (Some(currency), Some(tz), true) => {
             // Stable sort: equal priorities keep file order.
             rules.sort_by_key(|r| std::cmp::Reverse(r.priority));
+            let vocab = line_vocab(&mut rules);
             let needs_calendar = rules.iter().any(|r| {
                 r.when.birthday.is_some()
                     || r.when
@@ -411,11 +467,37 @@ pub fn compile(file: ProgramFile) -> Result<Program, ProgramErrors> {
                 rules,
                 needs_calendar,
                 groups: group_names.len(),
+                vocab,
                 file,
             })
         }
         _ => Err(ProgramErrors(c.errors)),
     }
+}
+
+/// Numbers the category and SKU names of every line filter and gives each
+/// filter its masks; `None` (and no masks) when either list exceeds 128 names.
+fn line_vocab(rules: &mut [Rule]) -> Option<(Vocab, Vocab)> {
+    let filters = || rules.iter().map(|r| &r.when.lines);
+    let cats = Vocab::new(
+        filters()
+            .flat_map(|f| f.categories.iter().flatten().chain(&f.exclude_categories))
+            .collect(),
+    )?;
+    let skus = Vocab::new(
+        filters()
+            .flat_map(|f| f.skus.iter().flatten().chain(&f.exclude_skus))
+            .collect(),
+    )?;
+    for f in rules.iter_mut().map(|r| &mut r.when.lines) {
+        f.masks = Some(LineMasks {
+            categories: f.categories.as_ref().map(|c| cats.mask(c)),
+            exclude_categories: cats.mask(&f.exclude_categories),
+            skus: f.skus.as_ref().map(|s| skus.mask(s)),
+            exclude_skus: skus.mask(&f.exclude_skus),
+        });
+    }
+    Some((cats, skus))
 }
 
 fn compile_effect(c: &mut Checker, path: &str, r: &EarnRuleFile) -> Option<Effect> {
@@ -598,6 +680,8 @@ fn compile_when(
             exclude_categories,
             skus,
             exclude_skus,
+            // Filled in once the whole program's vocabulary is known.
+            masks: None,
         },
         min_spend: w
             .min_spend
