@@ -1000,6 +1000,12 @@ impl Program {
         }
         let entry = counters.entry(rule.id.clone()).or_default();
         let add_in = |c: &Option<WindowCounter>, window: String| -> Calc<Option<WindowCounter>> {
+            // An order from an earlier window (an offline till syncing late)
+            // must not wipe the newer window's count: keep the newer one.
+            // Windows are zero-padded and checked, so text order is time order.
+            if let Some(newer) = c.as_ref().filter(|c| c.window > window) {
+                return Ok(Some(newer.clone()));
+            }
             let before = c
                 .as_ref()
                 .filter(|c| c.window == window)
