@@ -3,7 +3,7 @@
 //!
 //! Object keys sorted by code point, no insignificant white space, strings
 //! escaped as JSON requires and nothing more (non-ASCII stays as is), numbers
-//! only as integers (decimals are strings everywhere in our answers).
+//! only as integers (line indices, month numbers; decimals are strings everywhere).
 
 use serde_json::Value;
 
