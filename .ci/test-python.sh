@@ -11,7 +11,7 @@ PYTHON="${PYTHON:-python3}"
 VENV="${LOYALTY_VENV:-$PWD/.venv}"
 CLEAN_VENV="$PWD/target/py-clean-venv"
 WHEEL_DIR="$PWD/target/wheels"
-TOOLS=(maturin==1.16.0 pytest==9.2.0 mypy==2.4.1)
+TOOLS=(maturin==1.16.0 pytest==9.2.0 mypy==2.4.1 pytest-benchmark==5.3.1)
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -52,6 +52,10 @@ rm -rf "$CLEAN_VENV"
 (cd "$CLEAN_VENV" && ./bin/python -c "import loyalty; print('loyalty', loyalty.__version__, 'imports from a clean venv')")
 
 # 4. Tests and stubs against the installed wheel.
+step "benchmark inputs (the criterion benchmark's program and orders)"
+export LOYALTY_BENCH_DATA="$PWD/target/bench-data"
+cargo run --quiet --release --locked -p loyalty-benches --example export_bench_data -- "$LOYALTY_BENCH_DATA" </dev/null
+
 step "pytest"
 "$VENV/bin/python" -m pip install --quiet --force-reinstall --no-deps "$WHEEL" </dev/null
 "$VENV/bin/python" -m pytest loyalty-py/tests -p no:cacheprovider </dev/null
