@@ -273,12 +273,22 @@ mod tests {
 
     #[test]
     fn rounding_pads_values_that_already_fit() {
-        for mode in [RoundingMode::Floor, RoundingMode::Ceil, RoundingMode::HalfEven, RoundingMode::HalfUp] {
+        for mode in [
+            RoundingMode::Floor,
+            RoundingMode::Ceil,
+            RoundingMode::HalfEven,
+            RoundingMode::HalfUp,
+        ] {
             assert_eq!(mode.round(Decimal::from(7), 2).to_string(), "7.00");
             assert_eq!(mode.round(Decimal::new(75, 1), 1).to_string(), "7.5");
             assert_eq!(mode.round(Decimal::new(-0, 1), 0).to_string(), "0");
         }
-        assert_eq!(RoundingMode::Ceil.round(Decimal::new(751, 2), 1).to_string(), "7.6");
+        assert_eq!(
+            RoundingMode::Ceil
+                .round(Decimal::new(751, 2), 1)
+                .to_string(),
+            "7.6"
+        );
     }
 
     #[test]

@@ -659,11 +659,11 @@ impl Program {
                 *v = div(mul(*points, *spend)?, *per)?;
             }
         }
-        self.clamp_grouped_to_caps(&mut value, &cands, facts.moment, &request.counters)?;
+        let ranking = self.group_ranking(&value, &cands, facts.moment, &request.counters)?;
         resolve_groups(
             self.groups,
             &mut cands,
-            &value,
+            &ranking,
             |e| matches!(e, Effect::Rate { .. }),
             &mut misses,
             explain,
@@ -701,11 +701,11 @@ impl Program {
                 Effect::Event { points, .. } => *points,
             };
         }
-        self.clamp_grouped_to_caps(&mut value, &cands, facts.moment, &request.counters)?;
+        let ranking = self.group_ranking(&value, &cands, facts.moment, &request.counters)?;
         resolve_groups(
             self.groups,
             &mut cands,
-            &value,
+            &ranking,
             |e| !matches!(e, Effect::Rate { .. }),
             &mut misses,
             explain,
@@ -948,16 +948,19 @@ impl Program {
         Ok(room)
     }
 
-    /// A grouped rule is worth what its caps still let it give: a rule whose
-    /// budget is spent must not win its group over one that still pays.
-    fn clamp_grouped_to_caps(
+    /// What each candidate is worth when its exclusive group picks a winner:
+    /// its value, but no more than its caps still let it give, so a rule whose
+    /// budget is spent does not win over one that still pays. (A copy: the
+    /// award itself still shows the full value and the cap that cut it.)
+    fn group_ranking(
         &self,
-        value: &mut [Decimal],
+        value: &[Decimal],
         cands: &[Option<Candidate<'_>>],
         m: &Moment,
         counters: &Counters,
-    ) -> Calc<()> {
-        for (v, cand) in value.iter_mut().zip(cands) {
+    ) -> Calc<Vec<Decimal>> {
+        let mut ranking = value.to_vec();
+        for (v, cand) in ranking.iter_mut().zip(cands) {
             if let Some(c) = cand
                 && c.rule.group.is_some()
                 && let Some(room) = self.cap_room(c.rule, m, counters)?
@@ -965,7 +968,7 @@ impl Program {
                 *v = (*v).min(room);
             }
         }
-        Ok(())
+        Ok(ranking)
     }
 
     /// Applies the rule's caps to `points` and adds what is left to the counters.
