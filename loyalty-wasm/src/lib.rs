@@ -190,11 +190,51 @@ pub fn loyalty_error(failure: &Failure) -> JsValue {
     error.into()
 }
 
-/// A JS value as JSON. Whole numbers arrive as JSON integers and fractional
-/// ones as floats, so the core refuses the latter with `float_not_allowed`.
+// `JSON.stringify` with a replacer that refuses what JSON cannot carry instead
+// of silently dropping it. A module snippet, not `new Function`, so pages with
+// a strict Content-Security-Policy can load it.
+#[wasm_bindgen(inline_js = r#"
+export function to_json_text(value) {
+  return JSON.stringify(value, (key, v) => {
+    const t = typeof v;
+    if (t === "function" || t === "symbol" || t === "bigint") {
+      throw new TypeError(`${key ? "`" + key + "` is a " : "a "}${t}, which JSON cannot carry`);
+    }
+    if (t === "number" && !Number.isFinite(v)) {
+      throw new TypeError(`${key ? "`" + key + "` is " : ""}${v}, which JSON cannot carry`);
+    }
+    return v;
+  });
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    fn to_json_text(value: &JsValue) -> Result<Option<String>, JsValue>;
+}
+
+/// A JS value as JSON, crossing the boundary once as text (walking objects
+/// field by field across it cost more than quoting). Whole numbers arrive as
+/// JSON integers and fractional ones as floats, which the core refuses with
+/// `float_not_allowed`; `Date`s arrive as ISO strings; `undefined` fields are
+/// absent. Functions, symbols, BigInts and non-finite numbers are `invalid_type`.
 fn from_js(value: &JsValue, kind: ErrorKind) -> Result<Value, JsValue> {
-    serde_wasm_bindgen::from_value(value.clone())
-        .map_err(|e| loyalty_error(&not_json(kind, e.to_string())))
+    let text = match to_json_text(value) {
+        Ok(Some(text)) => text,
+        Ok(None) => {
+            return Err(loyalty_error(&not_json(
+                kind,
+                "`undefined` has no JSON form".to_owned(),
+            )));
+        }
+        Err(e) => {
+            let message = e.dyn_ref::<js_sys::Error>().map_or_else(
+                || "the value has no JSON form".to_owned(),
+                |e| String::from(e.message()),
+            );
+            return Err(loyalty_error(&not_json(kind, message)));
+        }
+    };
+    serde_json::from_str(&text).map_err(|e| loyalty_error(&not_json(kind, e.to_string())))
 }
 
 /// A value with no JSON form (a function, a symbol, a huge BigInt): the
@@ -209,9 +249,10 @@ fn not_json(kind: ErrorKind, message: String) -> Failure {
     )
 }
 
-/// A Rust value as a plain JS value (maps as objects, `None` as `null`).
+/// A Rust value as a plain JS value (maps as objects, `None` as `null`),
+/// through one `JSON.parse`: exact, since the core wrote the JSON, and far
+/// cheaper than building the object field by field across the boundary.
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(JsValue::from)
+    let text = serde_json::to_string(value).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    js_sys::JSON::parse(&text)
 }

@@ -156,3 +156,22 @@ test('errorCodes lists the codes by kind; programSchema is the program JSON Sche
   assert.equal(schema.type, 'object');
   assert.ok('earn_rules' in schema.properties);
 });
+
+test('NaN, Infinity and BigInt are refused as invalid_type, never turned into null', () => {
+  const p = new Program(PROGRAM);
+  for (const bad of [NaN, Infinity, 10n]) {
+    const e = loyaltyError(() => p.quote(request(bad)));
+    assert.equal(e.kind, 'request');
+    assert.equal(e.code, 'invalid_type');
+    assert.match(e.message, /unit_price/);
+  }
+});
+
+test('a Date for placed_at is read as its ISO instant', () => {
+  const p = new Program(PROGRAM);
+  const req = request();
+  req.order.placed_at = new Date('2026-03-01T06:15:00Z');
+  const q = p.quote(req);
+  assert.equal(q.local_time, '2026-03-01T09:15:00+03:00');
+  assert.equal(q.total, p.quote(request()).total);
+});
