@@ -1,28 +1,10 @@
 //! A 10-line order against the synthetic 50-rule program; criterion reports
-//! orders per second (elements = orders).
+//! orders per second (64 different orders per iteration).
 
-use std::hint::black_box;
-
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use loyalty_benches::{RULES, quote_all, setup};
-
-const LINES: usize = 10;
-const ORDERS: usize = 64;
+use criterion::{Criterion, criterion_group, criterion_main};
 
 fn quote_10_lines(c: &mut Criterion) {
-    let (program, requests) = match setup(LINES, ORDERS) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("cannot set the benchmark up: {e}");
-            std::process::exit(1);
-        }
-    };
-    let mut group = c.benchmark_group("quote");
-    group.throughput(Throughput::Elements(ORDERS as u64));
-    group.bench_function(format!("{LINES}_lines_{RULES}_rules"), |b| {
-        b.iter(|| quote_all(black_box(&program), black_box(&requests)));
-    });
-    group.finish();
+    loyalty_benches::bench_quotes(c, 10, 64);
 }
 
 criterion_group!(benches, quote_10_lines);

@@ -2,6 +2,9 @@
 //! scenario, each quoting orders of one size against the synthetic 50-rule
 //! program of the sample kit.
 
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput};
 use loyalty_core::{Program, QuoteRequest};
 use loyalty_testkit::sample;
 
@@ -41,4 +44,24 @@ pub fn quote_all(program: &Program, requests: &[QuoteRequest]) -> usize {
         .filter_map(|r| program.quote(r).ok())
         .map(|q| q.awards.len())
         .fold(0, usize::saturating_add)
+}
+
+/// One scenario: `orders` different orders of `lines` lines each, quoted
+/// against the `RULES`-rule program; criterion reports orders per second.
+pub fn bench_quotes(c: &mut Criterion, lines: usize, orders: usize) {
+    let (program, requests) = match setup(lines, orders) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cannot set the benchmark up: {e}");
+            std::process::exit(1);
+        }
+    };
+    let mut group = c.benchmark_group("quote");
+    group.throughput(Throughput::Elements(
+        u64::try_from(orders).unwrap_or(u64::MAX),
+    ));
+    group.bench_function(format!("{lines}_lines_{RULES}_rules"), |b| {
+        b.iter(|| quote_all(black_box(&program), black_box(&requests)));
+    });
+    group.finish();
 }
