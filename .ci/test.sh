@@ -19,6 +19,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "rust: unit, property, conformance and doc tests"
 cargo test --workspace --locked
 
+step "demo (README command 1) on a small population"
+demo_out="$(cargo run --quiet --locked -p loyalty-testkit --bin demo -- --customers 300 </dev/null)"
+grep -q '^Points issued' <<<"$demo_out" || { echo "$demo_out"; echo "the demo printed no summary"; exit 1; }
+grep -Eq '^ +quotes failed +0$' <<<"$demo_out" || { echo "$demo_out"; echo "the demo had failed quotes"; exit 1; }
+echo "demo: summary printed, no failed quotes"
+
 step "rust: benchmarks compile"
 cargo bench -p loyalty-benches --no-run --locked
 
