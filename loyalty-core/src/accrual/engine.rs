@@ -541,7 +541,7 @@ impl Program {
             (Cow::Borrowed(all.lines.as_slice()), all.spend, all.quantity)
         } else {
             let order_lines = order.map(|o| o.lines.as_slice()).unwrap_or_default();
-            let mut matched = Vec::new();
+            let mut matched = Vec::with_capacity(lines.len());
             let (mut spend, mut quantity) = (Decimal::ZERO, Decimal::ZERO);
             for (i, (line, calc)) in order_lines.iter().zip(lines).enumerate() {
                 let ok = calc.excluded.is_none()
@@ -738,12 +738,13 @@ impl Program {
         }
 
         let rounding = self.rounding;
-        let mut awards = Vec::new();
+        // Sized up front: growing from empty reallocates several times per quote.
+        let mut awards = Vec::with_capacity(cands.iter().flatten().count());
         let mut counters = request.counters.clone();
         for (k, cand) in cands.iter().enumerate() {
             let Some(c) = cand else { continue };
             let rule = c.rule;
-            let mut award_lines = Vec::new();
+            let mut award_lines = Vec::with_capacity(c.lines.len());
             let (base, unrounded, multiplier) = match &rule.effect {
                 Effect::Rate { points, per } => {
                     for l in c.lines.iter() {
