@@ -123,6 +123,8 @@ pub enum ProgramSource<'a> {
     Json(&'a str),
     /// TOML text.
     Toml(&'a str),
+    /// Text in a format told by the caller (e.g. from a file's extension).
+    Text(&'a str, ProgramFormat),
     /// An already parsed value (a Python dict, a JS object).
     Value(Value),
 }
@@ -132,6 +134,7 @@ pub fn load_program(source: ProgramSource<'_>) -> Result<Program, Failure> {
     Ok(match source {
         ProgramSource::Json(t) => Program::from_text(t, ProgramFormat::Json)?,
         ProgramSource::Toml(t) => Program::from_text(t, ProgramFormat::Toml)?,
+        ProgramSource::Text(t, format) => Program::from_text(t, format)?,
         ProgramSource::Value(v) => Program::from_value(v)?,
     })
 }

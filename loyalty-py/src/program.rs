@@ -92,12 +92,7 @@ impl PyProgram {
             .detach(|| std::fs::read(&path))
             .map_err(|e| os_error(py, &e, &path))?;
         let text = String::from_utf8(bytes)?;
-        let result = py.detach(|| {
-            ffi::load_program(match format {
-                ProgramFormat::Json => ProgramSource::Json(&text),
-                ProgramFormat::Toml => ProgramSource::Toml(&text),
-            })
-        });
+        let result = py.detach(|| ffi::load_program(ProgramSource::Text(&text, format)));
         loaded(py, result)
     }
 
