@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::accrual::{Quote, QuoteRequest, RequestErrors};
 use crate::error::{Coded, ShapeError};
+use crate::ledger::{EarnEvent, Ledger, LedgerError, LedgerEvent, PaymentRequest, PostStatus};
 use crate::program::{Program, ProgramErrors, ProgramFormat};
 
 /// Which area an error comes from; the bindings map it to an exception class.
@@ -20,6 +21,8 @@ pub enum ErrorKind {
     Program,
     /// The quote request is invalid.
     Request,
+    /// The ledger refused an event or a query.
+    Ledger,
 }
 
 impl ErrorKind {
@@ -28,6 +31,7 @@ impl ErrorKind {
         match self {
             Self::Program => "program",
             Self::Request => "request",
+            Self::Ledger => "ledger",
         }
     }
 }
@@ -116,6 +120,15 @@ impl From<RequestErrors> for Failure {
     }
 }
 
+impl From<LedgerError> for Failure {
+    fn from(e: LedgerError) -> Self {
+        Self {
+            kind: ErrorKind::Ledger,
+            errors: vec![ErrorInfo::of(&e)],
+        }
+    }
+}
+
 /// Where a program comes from.
 #[derive(Debug, Clone)]
 pub enum ProgramSource<'a> {
@@ -165,11 +178,110 @@ pub fn error_codes() -> Value {
     serde_json::json!({
         "program": crate::program::PROGRAM_ERROR_CODES,
         "request": crate::accrual::REQUEST_ERROR_CODES,
+        "ledger": crate::ledger::LEDGER_ERROR_CODES,
     })
 }
 
+fn to_value(v: &impl Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// The outcome of posting one event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Posting {
+    /// The event's id.
+    pub event: String,
+    /// `applied` or `duplicate`.
+    pub status: PostStatus,
+}
+
+/// Posts one event given as a JSON value: `{"event": id, "status": ...}`.
+pub fn ledger_post(program: &Program, ledger: &mut Ledger, event: Value) -> Result<Value, Failure> {
+    let event = LedgerEvent::from_value(event)?;
+    let status = ledger.post(program, &event)?;
+    Ok(to_value(&Posting {
+        event: event.id().to_owned(),
+        status,
+    }))
+}
+
+/// Posts events in order; each gets its own outcome or failure, and a
+/// refused event does not stop the ones after it.
+pub fn ledger_post_many(
+    program: &Program,
+    ledger: &mut Ledger,
+    events: Vec<Value>,
+) -> Vec<Result<Value, Failure>> {
+    events
+        .into_iter()
+        .map(|e| ledger_post(program, ledger, e))
+        .collect()
+}
+
+/// Balance of an account as of an instant.
+pub fn ledger_balance(
+    program: &Program,
+    ledger: &Ledger,
+    account: &str,
+    at: &str,
+) -> Result<Value, Failure> {
+    Ok(to_value(&ledger.balance(program, account, at)?))
+}
+
+/// Lots with points left as of an instant.
+pub fn ledger_lots(
+    program: &Program,
+    ledger: &Ledger,
+    account: &str,
+    at: &str,
+) -> Result<Value, Failure> {
+    Ok(to_value(&ledger.lots(program, account, at)?))
+}
+
+/// Points expiring within `days` days of an instant.
+pub fn ledger_expiring(
+    program: &Program,
+    ledger: &Ledger,
+    account: &str,
+    at: &str,
+    days: u32,
+) -> Result<Value, Failure> {
+    Ok(to_value(&ledger.expiring(program, account, at, days)?))
+}
+
+/// Statement of an account up to an instant.
+pub fn ledger_statement(
+    program: &Program,
+    ledger: &Ledger,
+    account: &str,
+    at: &str,
+) -> Result<Value, Failure> {
+    Ok(to_value(&ledger.statement(program, account, at)?))
+}
+
+/// Paying with points: a [`PaymentRequest`] as a JSON value.
+pub fn ledger_pay(program: &Program, ledger: &Ledger, request: Value) -> Result<Value, Failure> {
+    let request: PaymentRequest = crate::error::from_value(request).map_err(LedgerError::Shape)?;
+    Ok(to_value(&ledger.pay_with_points(program, &request)?))
+}
+
+/// The earn event for a quote request (quoted with `program`), for `account`
+/// with event id `id`; JSON `null` when the quote earns nothing.
+pub fn earn_event(
+    program: &Program,
+    request: Value,
+    account: &str,
+    id: &str,
+) -> Result<Value, Failure> {
+    let request = QuoteRequest::from_value(request)?;
+    let quote = program.quote(&request)?;
+    Ok(EarnEvent::from_quote(&request, &quote, account, id)
+        .map_or(Value::Null, |e| to_value(&LedgerEvent::Earn(e))))
+}
+
 /// JSON Schemas of everything that crosses the boundary, by type name:
-/// `ProgramFile`, `QuoteRequest`, `Quote`, `Failure`. The WASM build turns
+/// `ProgramFile`, `QuoteRequest`, `Quote`, `Failure` and the ledger's
+/// events, requests and answers. The WASM build turns
 /// them into TypeScript types, so those cannot drift from the Rust types.
 pub fn json_schemas() -> Value {
     serde_json::json!({
@@ -177,6 +289,14 @@ pub fn json_schemas() -> Value {
         "QuoteRequest": schemars::schema_for!(QuoteRequest),
         "Quote": schemars::schema_for!(Quote),
         "Failure": schemars::schema_for!(Failure),
+        "LedgerEvent": schemars::schema_for!(LedgerEvent),
+        "Posting": schemars::schema_for!(Posting),
+        "Balance": schemars::schema_for!(crate::ledger::Balance),
+        "LotView": schemars::schema_for!(crate::ledger::LotView),
+        "Expiring": schemars::schema_for!(crate::ledger::Expiring),
+        "Statement": schemars::schema_for!(crate::ledger::Statement),
+        "PaymentRequest": schemars::schema_for!(PaymentRequest),
+        "Payment": schemars::schema_for!(crate::ledger::Payment),
     })
 }
 

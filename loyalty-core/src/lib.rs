@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod canonical;
 pub mod error;
 pub mod ffi;
+pub mod ledger;
 pub mod model;
 pub mod money;
 pub mod program;

@@ -13,6 +13,8 @@ use super::error::{ProgramError, ProgramErrors};
 use super::format::*;
 use crate::calendar::{self, CalendarDate, CalendarKind};
 use crate::error::join;
+use crate::ledger::amount::Amount;
+use crate::ledger::policy::{LedgerPolicy, Redemption};
 use crate::money::{Currency, DecimalText, RoundingMode};
 
 /// A validated loyalty program, ready to quote. Immutable and `Send + Sync`:
@@ -34,6 +36,8 @@ pub struct Program {
     pub(crate) groups: usize,
     /// Categories and SKUs the line filters mention, when both fit in masks.
     pub(crate) vocab: Option<(Vocab, Vocab)>,
+    /// How the ledger holds, expires, refunds and spends points.
+    pub(crate) ledger: LedgerPolicy,
 }
 
 impl Program {
@@ -445,8 +449,16 @@ pub fn compile(file: ProgramFile) -> Result<Program, ProgramErrors> {
         }
     }
 
+    let ledger = compile_ledger(&mut c, &file.ledger);
     match (currency, tz, c.errors.is_empty()) {
         (Some(currency), Some(tz), true) => {
+            let ledger = LedgerPolicy {
+                tz,
+                calendar: file.calendar,
+                scale: rounding.scale,
+                rounding: rounding.mode,
+                ..ledger
+            };
             // Stable sort: equal priorities keep file order.
             rules.sort_by_key(|r| std::cmp::Reverse(r.priority));
             let vocab = line_vocab(&mut rules);
@@ -468,10 +480,71 @@ pub fn compile(file: ProgramFile) -> Result<Program, ProgramErrors> {
                 needs_calendar,
                 groups: group_names.len(),
                 vocab,
+                ledger,
                 file,
             })
         }
         _ => Err(ProgramErrors(c.errors)),
+    }
+}
+
+/// Checks the ledger section; the time zone, calendar and rounding are filled
+/// in from the rest of the program.
+fn compile_ledger(c: &mut Checker, l: &LedgerFile) -> LedgerPolicy {
+    let redemption = l.redemption.as_ref().and_then(|r| {
+        let path = "ledger.redemption";
+        let points = c.positive(join(path, "points"), &r.points);
+        let value = c.positive(join(path, "value"), &r.value);
+        let mut amount = |name: &str, text: &Option<DecimalText>| {
+            let p = join(path, name);
+            let d = text.as_ref().and_then(|t| c.non_negative(p.clone(), t))?;
+            let a = Amount::from_decimal(d);
+            if a.is_none() {
+                c.push(ProgramError::InvalidScale {
+                    path: p,
+                    value: d.scale(),
+                });
+            }
+            a
+        };
+        let min_points = amount("min_points", &r.min_points);
+        let max_points = amount("max_points", &r.max_points);
+        if let (Some(lo), Some(hi)) = (min_points, max_points) {
+            if lo > hi {
+                c.push(ProgramError::InvertedLimits {
+                    path: join(path, "min_points"),
+                });
+            }
+        }
+        let max_percent = r.max_percent.as_ref().and_then(|t| {
+            let p = join(path, "max_percent");
+            let d = c.non_negative(p.clone(), t)?;
+            if d > Decimal::ONE_HUNDRED {
+                c.push(ProgramError::percent(p, &t.0));
+                return None;
+            }
+            Some(d)
+        });
+        Some(Redemption {
+            points: points?,
+            value: value?,
+            min_points,
+            max_points,
+            max_percent,
+        })
+    });
+    LedgerPolicy {
+        pending_ms: LedgerPolicy::day_ms(l.pending_days),
+        after_ms: l.expiry.after_days.map(LedgerPolicy::day_ms),
+        end_of: l.expiry.end_of.map(|p| (p, l.expiry.periods_after)),
+        inactivity_ms: l.expiry.inactivity_days.map(LedgerPolicy::day_ms),
+        shortfall: l.shortfall,
+        restore: l.restore_expiry,
+        redemption,
+        tz: chrono_tz::UTC,
+        calendar: CalendarKind::Gregorian,
+        scale: 0,
+        rounding: RoundingMode::Floor,
     }
 }
 

@@ -181,6 +181,29 @@ pub enum ProgramError {
         /// The condition's name.
         condition: &'static str,
     },
+    /// A percentage outside 0 to 100.
+    #[error("percentage `{value}` at `{path}` must be between 0 and 100")]
+    PercentOutOfRange {
+        /// Path of the value.
+        path: String,
+        /// The value.
+        value: String,
+    },
+    /// A minimum above its maximum.
+    #[error("minimum at `{path}` is above the maximum")]
+    InvertedLimits {
+        /// Path of the minimum.
+        path: String,
+    },
+}
+
+impl ProgramError {
+    pub(crate) fn percent(path: String, value: &str) -> Self {
+        Self::PercentOutOfRange {
+            path,
+            value: value.to_owned(),
+        }
+    }
 }
 
 impl Coded for ProgramError {
@@ -208,6 +231,8 @@ impl Coded for ProgramError {
             Self::ConflictingFilter { .. } => "conflicting_filter",
             Self::MixedGroup { .. } => "mixed_group",
             Self::ConditionNotApplicable { .. } => "condition_not_applicable",
+            Self::PercentOutOfRange { .. } => "percent_out_of_range",
+            Self::InvertedLimits { .. } => "inverted_limits",
         }
     }
 
@@ -234,7 +259,9 @@ impl Coded for ProgramError {
             | Self::EmptyList { path }
             | Self::ConflictingFilter { path, .. }
             | Self::MixedGroup { path, .. }
-            | Self::ConditionNotApplicable { path, .. } => path,
+            | Self::ConditionNotApplicable { path, .. }
+            | Self::PercentOutOfRange { path, .. }
+            | Self::InvertedLimits { path } => path,
         }
     }
 }
@@ -269,6 +296,8 @@ pub const PROGRAM_ERROR_CODES: &[&str] = &[
     "conflicting_filter",
     "mixed_group",
     "condition_not_applicable",
+    "percent_out_of_range",
+    "inverted_limits",
 ];
 
 /// All the errors found in one program file (never empty), in file order.

@@ -45,6 +45,122 @@ pub struct ProgramFile {
     /// The earning rules.
     #[serde(default)]
     pub earn_rules: Vec<EarnRuleFile>,
+    /// How earned points are held, expire, are refunded and spent.
+    #[serde(default, skip_serializing_if = "LedgerFile::is_default")]
+    pub ledger: LedgerFile,
+}
+
+/// The points ledger's policy.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerFile {
+    /// Days earned points stay pending (the return window) before they can be spent; 0 by default.
+    #[serde(default)]
+    pub pending_days: u32,
+    /// When points expire; never by default.
+    #[serde(default, skip_serializing_if = "ExpiryFile::is_empty")]
+    pub expiry: ExpiryFile,
+    /// What a refund does when the order's points were already spent.
+    #[serde(default)]
+    pub shortfall: Shortfall,
+    /// What expiry points given back by a refund of a points payment get.
+    #[serde(default)]
+    pub restore_expiry: RestoreExpiry,
+    /// Paying with points at checkout; not allowed when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redemption: Option<RedemptionFile>,
+}
+
+impl LedgerFile {
+    /// True when nothing differs from the defaults.
+    pub fn is_default(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
+/// Expiry policies; every one given applies and the earliest wins.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpiryFile {
+    /// Points expire this many days after they were earned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_days: Option<u32>,
+    /// Points expire at the end of a calendar period (in the program's calendar and time zone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_of: Option<ExpiryPeriod>,
+    /// With `end_of`: how many whole periods after the one of earning (0 = the same period).
+    #[serde(default)]
+    pub periods_after: u32,
+    /// All points expire after this many days without an earn or a redemption.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inactivity_days: Option<u32>,
+}
+
+impl ExpiryFile {
+    /// True when no expiry is configured.
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
+/// A calendar period points can expire at the end of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpiryPeriod {
+    /// A month of the program's calendar.
+    Month,
+    /// Three months of the program's calendar (months 1-3, 4-6, 7-9, 10-12).
+    Quarter,
+    /// A year of the program's calendar.
+    Year,
+}
+
+/// What happens when refunded points were already spent.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Shortfall {
+    /// Take them from the member's other points, as if the order had never earned
+    /// them (the default); what still cannot be covered is owed.
+    #[default]
+    OtherLots,
+    /// Leave the other points alone; the balance goes below zero by what is owed.
+    Negative,
+    /// Leave the other points alone and record a debt, paid from future earnings.
+    Debt,
+}
+
+/// Expiry of points given back when a points payment is refunded.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RestoreExpiry {
+    /// Back into the lots they came from, with their original expiry (the default).
+    #[default]
+    Original,
+    /// As a new lot on the refund's date, with the expiry new points get.
+    New,
+}
+
+/// Paying with points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedemptionFile {
+    /// `points` points are worth `value` currency units.
+    pub points: DecimalText,
+    /// Money that `points` points are worth.
+    pub value: DecimalText,
+    /// Fewest points one payment may use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_points: Option<DecimalText>,
+    /// Most points one payment may use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_points: Option<DecimalText>,
+    /// Most of an order's total points may pay, in percent (0 to 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_percent: Option<DecimalText>,
 }
 
 /// Rounding policy for points.

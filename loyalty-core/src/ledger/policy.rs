@@ -1,0 +1,111 @@
+//! The ledger section of a program, compiled: when points become available,
+//! when they expire, what refunds do, and what paying with points allows.
+
+use chrono::{NaiveDate, TimeZone};
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+
+use super::amount::Amount;
+use crate::calendar::{self, CalendarDate, CalendarKind};
+use crate::program::format::{ExpiryPeriod, RestoreExpiry, Shortfall};
+
+pub(crate) const DAY_MS: i64 = 86_400_000;
+
+/// The compiled ledger policy of a program.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LedgerPolicy {
+    pub(crate) pending_ms: i64,
+    pub(crate) after_ms: Option<i64>,
+    pub(crate) end_of: Option<(ExpiryPeriod, u32)>,
+    pub(crate) inactivity_ms: Option<i64>,
+    pub(crate) shortfall: Shortfall,
+    pub(crate) restore: RestoreExpiry,
+    pub(crate) redemption: Option<Redemption>,
+    pub(crate) tz: Tz,
+    pub(crate) calendar: CalendarKind,
+    /// Decimal places of points (the program's rounding scale).
+    pub(crate) scale: u32,
+    pub(crate) rounding: crate::money::RoundingMode,
+}
+
+/// Paying with points.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Redemption {
+    pub(crate) points: Decimal,
+    pub(crate) value: Decimal,
+    pub(crate) min_points: Option<Amount>,
+    pub(crate) max_points: Option<Amount>,
+    pub(crate) max_percent: Option<Decimal>,
+}
+
+impl LedgerPolicy {
+    /// When points earned at `at` (ms since the epoch) expire, by the fixed
+    /// policies (inactivity is not a date fixed at earning).
+    pub(crate) fn expires_at(&self, at: i64) -> Option<i64> {
+        let after = self.after_ms.and_then(|ms| at.checked_add(ms));
+        let end = self
+            .end_of
+            .and_then(|(period, n)| self.period_end(at, period, n));
+        match (after, end) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The first instant after the `n`-th period following the one holding `at`.
+    fn period_end(&self, at: i64, period: ExpiryPeriod, n: u32) -> Option<i64> {
+        let local = self.tz.timestamp_millis_opt(at).single()?.date_naive();
+        let d = calendar::from_iso(self.calendar, local)?;
+        let months_per = match period {
+            ExpiryPeriod::Month => 1,
+            ExpiryPeriod::Quarter => 3,
+            ExpiryPeriod::Year => 12,
+        };
+        let month0 = i64::from(d.month).checked_sub(1)?;
+        let start0 = month0.checked_sub(month0.checked_rem(months_per)?)?;
+        let index = i64::from(d.year)
+            .checked_mul(12)?
+            .checked_add(start0)?
+            .checked_add(months_per.checked_mul(i64::from(n).checked_add(1)?)?)?;
+        let year = i32::try_from(index.div_euclid(12)).ok()?;
+        let month = u8::try_from(index.rem_euclid(12).checked_add(1)?).ok()?;
+        let first = calendar::to_iso(
+            self.calendar,
+            CalendarDate {
+                year,
+                month,
+                day: 1,
+            },
+        )?;
+        self.local_midnight(first)
+    }
+
+    /// The first instant of a local date (01:00 or later when a DST jump skips midnight).
+    fn local_midnight(&self, date: NaiveDate) -> Option<i64> {
+        (0..3).find_map(|h| {
+            let t = date.and_hms_opt(h, 0, 0)?;
+            self.tz
+                .from_local_datetime(&t)
+                .earliest()
+                .map(|dt| dt.timestamp_millis())
+        })
+    }
+
+    /// The instant as RFC 3339 in the program's time zone.
+    pub(crate) fn format(&self, at: i64) -> String {
+        match self.tz.timestamp_millis_opt(at).single() {
+            Some(t) => t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+            None => at.to_string(),
+        }
+    }
+
+    /// Points rounded to the program's scale with its rounding mode.
+    pub(crate) fn round_points(&self, d: Decimal) -> Amount {
+        Amount::from_decimal(self.rounding.round(d, self.scale.min(super::amount::SCALE)))
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn day_ms(days: u32) -> i64 {
+        i64::from(days).saturating_mul(DAY_MS)
+    }
+}
