@@ -155,6 +155,7 @@ fn program_file() -> impl Strategy<Value = ProgramFile> {
             currency: "SAR".into(),
             time_zone: "Asia/Riyadh".into(),
             calendar: CalendarKind::Gregorian,
+            ledger: Default::default(),
             rounding,
             eligibility: EligibilityFile {
                 exclude_categories: if exclude_tobacco {

@@ -282,6 +282,9 @@ impl Corrections {
 
 type Rec<'a> = Option<&'a mut Vec<Row>>;
 
+/// Lots an outflow would take from, and what it could not cover.
+pub(crate) type Plan<'a> = (Vec<(&'a Lot, Amount)>, Amount);
+
 /// The fold's context: the policy, the corrections, and an optional recorder.
 pub(crate) struct Folder<'a> {
     pub(crate) policy: &'a LedgerPolicy,
@@ -459,8 +462,8 @@ impl State {
     }
 
     fn record_repay(&self, f: &Folder<'_>, e: &Entry, rec: Rec<'_>, lot: String, repay: Amount) {
-        if repay.is_positive() {
-            if let Some(rows) = rec {
+        if repay.is_positive()
+            && let Some(rows) = rec {
                 rows.push(self.row(
                     f.policy,
                     e.at,
@@ -470,7 +473,6 @@ impl State {
                     vec![(lot, repay.neg().unwrap_or_default())],
                 ));
             }
-        }
     }
 
     /// Takes `amount` from lot `ix` (which must hold it), closing it when empty.
@@ -517,11 +519,7 @@ impl State {
     }
 
     /// What [`Self::consume`] would take at `t`, without taking it.
-    pub(crate) fn plan(
-        &self,
-        t: i64,
-        amount: Amount,
-    ) -> Result<(Vec<(&Lot, Amount)>, Amount), Overflow> {
+    pub(crate) fn plan(&self, t: i64, amount: Amount) -> Result<Plan<'_>, Overflow> {
         let mut need = amount;
         let mut taken = Vec::new();
         for lot in self.open_lots() {
@@ -790,7 +788,7 @@ impl State {
                 self.note(
                     f,
                     e,
-                    rec.as_deref_mut(),
+                    rec,
                     MoveKind::MergeOut,
                     total.neg()?,
                     lots,

@@ -24,9 +24,13 @@ use crate::program::format::{RestoreExpiry, Shortfall};
 /// A points account or a stored-value account.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Slot {
-    Points(Account),
+    Points(Box<Account>),
     Wallet(Wallet),
 }
+
+/// Corrections for one account: claws by origin lot, restores by redeem, and
+/// points given back as a new lot.
+type Fixes = (Vec<(LotKey, Amount)>, Vec<(u64, Amount)>, Amount);
 
 /// What an id was posted as.
 #[derive(Debug, Clone, PartialEq)]
@@ -240,7 +244,7 @@ impl Ledger {
         let slot = self
             .accounts
             .entry(Arc::clone(id))
-            .or_insert_with(|| Slot::Points(Account::default()));
+            .or_insert_with(|| Slot::Points(Box::default()));
         match slot {
             Slot::Points(a) => match &a.state.merged_into {
                 Some(into) => Err(LedgerError::AccountMerged {
@@ -304,14 +308,13 @@ impl Ledger {
         let account = non_empty(&e.account, "account")?;
         let points = positive(e.points, "points")?;
         let amount_ = e.amount.map(|a| amount(a, "amount")).transpose()?;
-        if let (Some(a), Some(d)) = (amount_, e.amount) {
-            if a.is_negative() {
+        if let (Some(a), Some(d)) = (amount_, e.amount)
+            && a.is_negative() {
                 return Err(LedgerError::NegativeAmount {
                     path: "amount".to_owned(),
                     value: d.to_string(),
                 });
             }
-        }
         let mut lines = Vec::with_capacity(e.lines.len());
         let mut line_points = Amount::ZERO;
         for (i, l) in e.lines.iter().enumerate() {
@@ -347,15 +350,14 @@ impl Ledger {
             .as_deref()
             .map(|o| non_empty(o, "order"))
             .transpose()?;
-        if let Some(o) = &order {
-            if let Some(earned) = self.orders.get(o).and_then(|r| r.earn.as_ref()) {
+        if let Some(o) = &order
+            && let Some(earned) = self.orders.get(o).and_then(|r| r.earn.as_ref()) {
                 return Err(LedgerError::OrderAlreadyEarned {
                     path: "order".to_owned(),
                     order: o.to_string(),
                     earned_by: earned.source.to_string(),
                 });
             }
-        }
         let entry = entry(Op::Earn {
             points,
             available_at: 0,
@@ -523,10 +525,7 @@ impl Ledger {
         }
         let mut r = record.clone();
         let shares = refund_shares(&mut r, e, policy)?;
-        let mut per_account: BTreeMap<
-            Arc<str>,
-            (Vec<(LotKey, Amount)>, Vec<(u64, Amount)>, Amount),
-        > = BTreeMap::new();
+        let mut per_account: BTreeMap<Arc<str>, Fixes> = BTreeMap::new();
         let mut changed = false;
         if let Some(earn) = &r.earn {
             let cum = shares.claw;
@@ -545,7 +544,12 @@ impl Ledger {
         }
         for (i, (account, seq, points)) in r.redeems.iter().enumerate() {
             let cum = policy
-                .round_points(points.to_decimal() * shares.money)
+                .round_points(
+                    points
+                        .to_decimal()
+                        .checked_mul(shares.money)
+                        .ok_or_else(|| overflow("order"))?,
+                )
                 .min(*points);
             let cum = if shares.full { *points } else { cum };
             let before = r.restored.get(i).copied().unwrap_or_default();
@@ -591,7 +595,7 @@ impl Ledger {
     fn correct(
         &mut self,
         policy: &LedgerPolicy,
-        per_account: BTreeMap<Arc<str>, (Vec<(LotKey, Amount)>, Vec<(u64, Amount)>, Amount)>,
+        per_account: BTreeMap<Arc<str>, Fixes>,
         at: i64,
         kind: CorrectKind,
         order: Option<&Arc<str>>,
@@ -645,19 +649,18 @@ impl Ledger {
         match p.what {
             Target::Lot(points) => {
                 if let Some(o) = &order_of {
-                    if let Some(r) = self.orders.get(o) {
-                        if r.clawed >= points {
+                    if let Some(r) = self.orders.get(o)
+                        && r.clawed >= points {
                             return Err(LedgerError::NothingToRefund {
                                 path: "target".to_owned(),
                             });
                         }
-                    }
                 } else if self.already_reversed(&p) {
                     return Err(LedgerError::NothingToRefund {
                         path: "target".to_owned(),
                     });
                 }
-                let entry_: (Vec<(LotKey, Amount)>, Vec<(u64, Amount)>, Amount) = (
+                let entry_: Fixes = (
                     vec![(
                         LotKey {
                             seq: p.seq,
@@ -687,11 +690,10 @@ impl Ledger {
                 per_account.insert(Arc::clone(&survivor), slot);
                 for r in self.orders.values_mut() {
                     for (i, (_, seq, pts)) in r.redeems.iter().enumerate() {
-                        if *seq == p.seq {
-                            if let Some(x) = r.restored.get_mut(i) {
+                        if *seq == p.seq
+                            && let Some(x) = r.restored.get_mut(i) {
                                 *x = *pts;
                             }
-                        }
                     }
                 }
             }
@@ -924,15 +926,13 @@ impl Ledger {
             .as_deref()
             .map(|o| non_empty(o, "order"))
             .transpose()?;
-        if let Some(o) = &order {
-            if let Some((other, _, _)) = self.orders.get(o).and_then(|r| r.wallet.as_ref()) {
-                if *other != account {
+        if let Some(o) = &order
+            && let Some((other, _, _)) = self.orders.get(o).and_then(|r| r.wallet.as_ref())
+                && *other != account {
                     return Err(LedgerError::SameAccount {
                         path: "order".to_owned(),
                     });
                 }
-            }
-        }
         let entry = WalletEntry {
             seq,
             at,
@@ -1053,6 +1053,46 @@ struct Shares {
     full: bool,
 }
 
+/// The points to claw (unrounded), the refunded share of the money and
+/// whether everything is refunded. A line's refunded share is its refunded
+/// quantity, plus the amount refunded as a share of the whole order (spread
+/// over every line), at most one.
+fn shares(
+    r: &OrderRecord,
+    lines: &[(Decimal, Amount, Amount)],
+    basis: Option<Amount>,
+    whole: bool,
+) -> Option<(Decimal, Decimal, bool)> {
+    let one = Decimal::ONE;
+    let amount_share = match basis {
+        Some(b) if b.is_positive() => r.refunded_amount.to_decimal().checked_div(b.to_decimal())?,
+        _ => Decimal::ZERO,
+    };
+    if lines.is_empty() {
+        let share = if whole { one } else { amount_share.min(one) };
+        let points = r
+            .earn
+            .as_ref()
+            .map_or(Decimal::ZERO, |x| x.points.to_decimal());
+        return Some((points.checked_mul(share)?, share, share >= one));
+    }
+    let mut exact = Decimal::ZERO;
+    let mut money = Decimal::ZERO;
+    let mut full = true;
+    for (i, (qty, amt, pts)) in lines.iter().enumerate() {
+        let q = r.refunded_qty.get(i).copied().unwrap_or_default();
+        let s = q.checked_div(*qty)?.checked_add(amount_share)?.min(one);
+        full &= s >= one;
+        exact = exact.checked_add(pts.to_decimal().checked_mul(s)?)?;
+        money = money.checked_add(amt.to_decimal().checked_mul(s)?)?;
+    }
+    let money = match basis {
+        Some(b) if b.is_positive() => money.checked_div(b.to_decimal())?.min(one),
+        _ => Decimal::ZERO,
+    };
+    Some((exact, if full { one } else { money }, full))
+}
+
 /// Adds the refund to the order's record and works out the new shares.
 fn refund_shares(
     r: &mut OrderRecord,
@@ -1103,11 +1143,13 @@ fn refund_shares(
         let Some(done) = r.refunded_qty.get_mut(l.line) else {
             continue;
         };
-        let new = *done + l.quantity;
+        let new = done
+            .checked_add(l.quantity)
+            .ok_or_else(|| overflow(&join(&path, "quantity")))?;
         if new > *qty {
             return Err(LedgerError::OverRefund {
                 path: join(&path, "quantity"),
-                left: (*qty - *done).to_string(),
+                left: qty.checked_sub(*done).unwrap_or_default().to_string(),
                 requested: l.quantity.to_string(),
             });
         }
@@ -1131,40 +1173,7 @@ fn refund_shares(
         }
         r.refunded_amount = new;
     }
-    // Share of each line refunded: its refunded quantity, plus the amount
-    // refunded as a share of the whole order (spread over every line).
-    let amount_share = match basis {
-        Some(b) if b.is_positive() => r.refunded_amount.to_decimal() / b.to_decimal(),
-        _ => Decimal::ZERO,
-    };
-    let one = Decimal::ONE;
-    let line_share = |i: usize, qty: Decimal| {
-        let q = r.refunded_qty.get(i).copied().unwrap_or_default();
-        (q / qty + amount_share).min(one)
-    };
-    let (exact, money, full) = if lines.is_empty() {
-        let share = if whole { one } else { amount_share.min(one) };
-        let points = r
-            .earn
-            .as_ref()
-            .map_or(Decimal::ZERO, |x| x.points.to_decimal());
-        (points * share, share, share >= one)
-    } else {
-        let mut exact = Decimal::ZERO;
-        let mut money = Decimal::ZERO;
-        let mut full = true;
-        for (i, (qty, amt, pts)) in lines.iter().enumerate() {
-            let s = line_share(i, *qty);
-            full &= s >= one;
-            exact += pts.to_decimal() * s;
-            money += amt.to_decimal() * s;
-        }
-        let money = match basis {
-            Some(b) if b.is_positive() => (money / b.to_decimal()).min(one),
-            _ => Decimal::ZERO,
-        };
-        (exact, if full { one } else { money }, full)
-    };
+    let (exact, money, full) = shares(r, &lines, basis, whole).ok_or_else(|| overflow("order"))?;
     let points = r.earn.as_ref().map_or(Amount::ZERO, |x| x.points);
     let claw = if full {
         points

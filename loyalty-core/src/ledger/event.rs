@@ -352,9 +352,9 @@ impl EarnEvent {
             amount: order.map(|o| {
                 o.lines
                     .iter()
-                    .map(|l| line_paid(l))
-                    .sum::<Decimal>()
-                    .max(Decimal::ZERO)
+                    .map(line_paid)
+                    .try_fold(Decimal::ZERO, |s, x| s.checked_add(x))
+                    .unwrap_or_default()
             }),
             lines,
         })
@@ -362,11 +362,20 @@ impl EarnEvent {
 }
 
 fn line_paid(l: &crate::model::Line) -> Decimal {
-    (l.quantity * l.unit_price - l.discount).max(Decimal::ZERO)
+    l.quantity
+        .checked_mul(l.unit_price)
+        .and_then(|x| x.checked_sub(l.discount))
+        .unwrap_or_default()
+        .max(Decimal::ZERO)
 }
 
 /// Each order line with the points it earned (adding up to the quote's total).
+/// Empty in the (unreachable for a quote that succeeded) case of overflow.
 fn line_points(order: &crate::model::Order, quote: &crate::Quote) -> Vec<EarnLine> {
+    spread(order, quote).unwrap_or_default()
+}
+
+fn spread(order: &crate::model::Order, quote: &crate::Quote) -> Option<Vec<EarnLine>> {
     let n = order.lines.len();
     let mut exact = vec![Decimal::ZERO; n];
     let eligible: Vec<Decimal> = (0..n)
@@ -375,28 +384,24 @@ fn line_points(order: &crate::model::Order, quote: &crate::Quote) -> Vec<EarnLin
     for award in &quote.awards {
         let weights: Vec<(usize, Decimal)> = if award.lines.is_empty() {
             eligible.iter().copied().enumerate().collect()
+        } else if award.lines.iter().any(|l| !l.points.is_zero()) {
+            award.lines.iter().map(|l| (l.line, l.points.abs())).collect()
         } else {
-            let by_points: Vec<(usize, Decimal)> = award
-                .lines
-                .iter()
-                .map(|l| (l.line, l.points.abs()))
-                .collect();
-            if by_points.iter().any(|(_, w)| *w > Decimal::ZERO) {
-                by_points
-            } else {
-                award.lines.iter().map(|l| (l.line, l.base.abs())).collect()
-            }
+            award.lines.iter().map(|l| (l.line, l.base.abs())).collect()
         };
-        let sum: Decimal = weights.iter().map(|(_, w)| *w).sum();
+        let sum = weights
+            .iter()
+            .try_fold(Decimal::ZERO, |s, (_, w)| s.checked_add(*w))?;
         if sum <= Decimal::ZERO {
             if let Some(first) = exact.first_mut() {
-                *first += award.points;
+                *first = first.checked_add(award.points)?;
             }
             continue;
         }
         for (i, w) in weights {
             if let Some(slot) = exact.get_mut(i) {
-                *slot += award.points * w / sum;
+                let share = award.points.checked_mul(w)?.checked_div(sum)?;
+                *slot = slot.checked_add(share)?;
             }
         }
     }
@@ -412,17 +417,16 @@ fn line_points(order: &crate::model::Order, quote: &crate::Quote) -> Vec<EarnLin
             ),
         })
         .collect();
-    let given: Decimal = out.iter().map(|l| l.points).sum();
-    let rest = quote.total - given;
-    if let Some(last) = out
-        .iter_mut()
-        .rev()
-        .find(|l| l.points > Decimal::ZERO)
-        .or(None)
-    {
-        last.points = crate::money::normalize(last.points + rest);
-    } else if let Some(first) = out.first_mut() {
-        first.points = crate::money::normalize(first.points + rest);
+    let given = out
+        .iter()
+        .try_fold(Decimal::ZERO, |s, l| s.checked_add(l.points))?;
+    let rest = quote.total.checked_sub(given)?;
+    let target = match out.iter().rposition(|l| l.points > Decimal::ZERO) {
+        Some(i) => out.get_mut(i),
+        None => out.first_mut(),
+    };
+    if let Some(line) = target {
+        line.points = crate::money::normalize(line.points.checked_add(rest)?);
     }
-    out
+    Some(out)
 }

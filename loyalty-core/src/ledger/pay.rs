@@ -77,14 +77,13 @@ impl Ledger {
             .points
             .map(|p| super::book::amount(p, "points"))
             .transpose()?;
-        if let (Some(p), Some(d)) = (requested, request.points) {
-            if p.is_negative() {
+        if let (Some(p), Some(d)) = (requested, request.points)
+            && p.is_negative() {
                 return Err(LedgerError::NegativeAmount {
                     path: "points".to_owned(),
                     value: d.to_string(),
                 });
             }
-        }
         let available = self
             .balance(program, &request.account, &request.at)?
             .available
@@ -107,7 +106,11 @@ impl Ledger {
             limits.push(("max_points", m.to_decimal()));
         }
         if let Some(pct) = r.max_percent {
-            let money = request.order_total.checked_mul(pct).ok_or_else(overflow)? / hundred;
+            let money = request
+                .order_total
+                .checked_mul(pct)
+                .and_then(|m| m.checked_div(hundred))
+                .ok_or_else(overflow)?;
             limits.push(("max_percent", to_points(money).ok_or_else(overflow)?));
         }
         limits.push((
@@ -136,8 +139,8 @@ impl Ledger {
             .ok_or_else(overflow)?
             .round_dp_with_strategy(scale, RoundingStrategy::AwayFromZero)
             .min(cap);
-        if let Some(min) = r.min_points {
-            if points < min.to_decimal() {
+        if let Some(min) = r.min_points
+            && points < min.to_decimal() {
                 return Err(LedgerError::BelowMinimum {
                     path: if limited_by == "requested" {
                         "points"
@@ -149,7 +152,6 @@ impl Ledger {
                     minimum: min.to_string(),
                 });
             }
-        }
         let points = crate::money::normalize(points);
         let event = (points > Decimal::ZERO).then(|| {
             LedgerEvent::Redeem(RedeemEvent {

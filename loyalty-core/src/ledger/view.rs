@@ -346,7 +346,7 @@ impl Ledger {
                 }
             }
         }
-        lots.sort_by(|a, b| a.0.cmp(&b.0));
+        lots.sort_by_key(|a| a.0);
         Ok(Expiring {
             account: account.to_owned(),
             as_of: policy.format(t),
