@@ -243,6 +243,8 @@ pub(crate) struct State {
     pub(crate) merged_into: Option<Arc<str>>,
     /// Lot index by key, for claws and stored allocations.
     by_key: HashMap<LotKey, usize>,
+    /// What each fully covered transfer out took, by the transfer's sequence.
+    pub(crate) sent: HashMap<u64, Vec<Piece>>,
     /// Claw applied so far per origin, and claw turned into owed per origin.
     applied: HashMap<LotKey, Amount>,
     owed_for: HashMap<LotKey, Amount>,
@@ -463,16 +465,17 @@ impl State {
 
     fn record_repay(&self, f: &Folder<'_>, e: &Entry, rec: Rec<'_>, lot: String, repay: Amount) {
         if repay.is_positive()
-            && let Some(rows) = rec {
-                rows.push(self.row(
-                    f.policy,
-                    e.at,
-                    MoveKind::Repay,
-                    &e.source,
-                    Amount::ZERO,
-                    vec![(lot, repay.neg().unwrap_or_default())],
-                ));
-            }
+            && let Some(rows) = rec
+        {
+            rows.push(self.row(
+                f.policy,
+                e.at,
+                MoveKind::Repay,
+                &e.source,
+                Amount::ZERO,
+                vec![(lot, repay.neg().unwrap_or_default())],
+            ));
+        }
     }
 
     /// Takes `amount` from lot `ix` (which must hold it), closing it when empty.
@@ -593,7 +596,6 @@ impl State {
                 expires_at,
                 order,
             } => {
-                self.last_activity = Some(e.at);
                 let key = LotKey {
                     seq: e.seq,
                     piece: 0,
@@ -610,6 +612,11 @@ impl State {
                     remaining: *points,
                 };
                 let (kept, repay) = self.add_lot(f, lot)?;
+                // An earning refunded in full is as if it never happened,
+                // so it does not count as activity either.
+                if kept.is_positive() {
+                    self.last_activity = Some(e.at);
+                }
                 self.totals.earned = self.totals.earned.add(*points)?;
                 let name = e.source.to_string();
                 self.note(
@@ -702,6 +709,24 @@ impl State {
             }
             Op::TransferOut { points, to, alloc } => {
                 let taken = self.outflow(f, e, *points, alloc)?;
+                let pieces: Vec<Piece> = taken
+                    .iter()
+                    .filter_map(|(k, x)| {
+                        let lot = self.lots.get(*self.by_key.get(k)?)?;
+                        Some(Piece {
+                            origin: lot.origin,
+                            points: *x,
+                            available_at: lot.available_at,
+                            expires_at: lot.expires_at,
+                        })
+                    })
+                    .collect();
+                let covered = pieces
+                    .iter()
+                    .try_fold(Amount::ZERO, |s, p| s.add(p.points))?;
+                if covered == *points {
+                    self.sent.insert(e.seq, pieces);
+                }
                 self.totals.transferred_out = self.totals.transferred_out.add(*points)?;
                 let lots = self.names(&taken, -1);
                 let note: Arc<str> = Arc::from(format!("to {to}"));
@@ -885,6 +910,7 @@ impl State {
     /// refold is needed.
     pub(crate) fn try_claw_in_place(
         &mut self,
+        policy: &LedgerPolicy,
         prev: &Corrections,
         op: &Op,
     ) -> Result<bool, Overflow> {
@@ -905,7 +931,13 @@ impl State {
             let before = prev.claws.get(origin).copied().unwrap_or_default();
             let delta = cum.sub(before)?;
             match self.by_key.get(origin) {
-                Some(&ix) if self.lots.get(ix).is_some_and(|l| l.remaining >= delta) => {
+                // A lot clawed to nothing no longer counts as activity, which
+                // moves the inactivity deadline: only a refold gets that right.
+                Some(&ix)
+                    if self.lots.get(ix).is_some_and(|l| {
+                        l.remaining >= delta && (policy.inactivity_ms.is_none() || l.points > delta)
+                    }) =>
+                {
                     plan.push((ix, *origin, delta));
                 }
                 _ => return Ok(false),
@@ -1071,7 +1103,7 @@ impl Account {
                 let prev = self.fix.clone();
                 self.fix.absorb(&entry.op);
                 self.state.settle(policy, entry.at, None, i64::MIN);
-                if !self.state.try_claw_in_place(&prev, &entry.op)? {
+                if !self.state.try_claw_in_place(policy, &prev, &entry.op)? {
                     self.log.push(entry);
                     self.state = fold(policy, &self.fix, &self.log, None)?;
                     return Ok(());

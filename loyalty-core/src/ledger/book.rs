@@ -63,6 +63,8 @@ struct OrderRecord {
     /// Cumulative claw on the earning and restores per redeem.
     clawed: Amount,
     restored: Vec<Amount>,
+    /// Everything was refunded.
+    full: bool,
     wallet: Option<(Arc<str>, Amount, Amount)>,
 }
 
@@ -283,9 +285,14 @@ impl Ledger {
         allow_short: bool,
     ) -> Result<(), LedgerError> {
         let points_path = join(path.rsplit_once('.').map_or("", |(p, _)| p), "points");
-        let result = self
-            .points_mut(account, path)?
-            .post(policy, entry, allow_short);
+        let target = self.points_mut(account, path)?;
+        let rewrites = matches!(entry.op, Op::Correct { .. })
+            || target.last_at().is_some_and(|last| entry.at < last);
+        let result = target.post(policy, entry, allow_short);
+        if result.is_ok() && rewrites {
+            self.propagate_transfers(policy, account)
+                .map_err(|_| overflow(&points_path))?;
+        }
         result.map_err(|r| {
             self.forget_if_empty(account);
             match r {
@@ -299,6 +306,57 @@ impl Ledger {
         })
     }
 
+    /// After `from` was refolded, its transfers out may have taken other
+    /// lots than when they were posted; the receiving accounts get the
+    /// pieces (points and expiry) they would have got, and are refolded in
+    /// turn. Transfers the sender can no longer cover keep what they gave.
+    fn propagate_transfers(
+        &mut self,
+        policy: &LedgerPolicy,
+        from: &Arc<str>,
+    ) -> Result<(), super::amount::Overflow> {
+        let mut work = vec![Arc::clone(from)];
+        let mut rounds = 0usize;
+        while let Some(sender) = work.pop() {
+            rounds = rounds.saturating_add(1);
+            if rounds > 1000 {
+                break;
+            }
+            let Some(Slot::Points(a)) = self.accounts.get(&sender) else {
+                continue;
+            };
+            let moves: Vec<(Arc<str>, u64, Vec<Piece>)> = a
+                .log
+                .iter()
+                .filter_map(|e| match &e.op {
+                    Op::TransferOut { to, .. } => {
+                        Some((Arc::clone(to), e.seq, a.state.sent.get(&e.seq)?.clone()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            for (to, seq, pieces) in moves {
+                let Some(Slot::Points(b)) = self.accounts.get_mut(&to) else {
+                    continue;
+                };
+                let mut changed = false;
+                for e in b.log.iter_mut().filter(|e| e.seq == seq) {
+                    if let Op::TransferIn { pieces: old, .. } = &mut e.op {
+                        if *old != pieces {
+                            old.clone_from(&pieces);
+                            changed = true;
+                        }
+                    }
+                }
+                if changed {
+                    b.state = super::account::fold(policy, &b.fix, &b.log, None)?;
+                    work.push(to);
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn earn(
         &mut self,
         policy: &LedgerPolicy,
@@ -309,12 +367,13 @@ impl Ledger {
         let points = positive(e.points, "points")?;
         let amount_ = e.amount.map(|a| amount(a, "amount")).transpose()?;
         if let (Some(a), Some(d)) = (amount_, e.amount)
-            && a.is_negative() {
-                return Err(LedgerError::NegativeAmount {
-                    path: "amount".to_owned(),
-                    value: d.to_string(),
-                });
-            }
+            && a.is_negative()
+        {
+            return Err(LedgerError::NegativeAmount {
+                path: "amount".to_owned(),
+                value: d.to_string(),
+            });
+        }
         let mut lines = Vec::with_capacity(e.lines.len());
         let mut line_points = Amount::ZERO;
         for (i, l) in e.lines.iter().enumerate() {
@@ -351,13 +410,14 @@ impl Ledger {
             .map(|o| non_empty(o, "order"))
             .transpose()?;
         if let Some(o) = &order
-            && let Some(earned) = self.orders.get(o).and_then(|r| r.earn.as_ref()) {
-                return Err(LedgerError::OrderAlreadyEarned {
-                    path: "order".to_owned(),
-                    order: o.to_string(),
-                    earned_by: earned.source.to_string(),
-                });
-            }
+            && let Some(earned) = self.orders.get(o).and_then(|r| r.earn.as_ref())
+        {
+            return Err(LedgerError::OrderAlreadyEarned {
+                path: "order".to_owned(),
+                order: o.to_string(),
+                earned_by: earned.source.to_string(),
+            });
+        }
         let entry = entry(Op::Earn {
             points,
             available_at: 0,
@@ -523,14 +583,27 @@ impl Ledger {
                 order: order.to_string(),
             });
         }
+        if record.full {
+            return Err(LedgerError::NothingToRefund {
+                path: "order".to_owned(),
+            });
+        }
         let mut r = record.clone();
         let shares = refund_shares(&mut r, e, policy)?;
+        r.full = shares.full;
         let mut per_account: BTreeMap<Arc<str>, Fixes> = BTreeMap::new();
-        let mut changed = false;
+        // The refund is on the statement of the order's account even when
+        // its share rounds to no points yet.
+        let main = r
+            .earn
+            .as_ref()
+            .map(|x| Arc::clone(&x.account))
+            .or_else(|| r.redeems.first().map(|x| Arc::clone(&x.0)))
+            .unwrap_or_default();
+        per_account.insert(self.survivor(&main), Fixes::default());
         if let Some(earn) = &r.earn {
             let cum = shares.claw;
             if cum != r.clawed {
-                changed = true;
                 r.clawed = cum;
                 let target = self.survivor(&earn.account);
                 per_account.entry(target).or_default().0.push((
@@ -554,7 +627,6 @@ impl Ledger {
             let cum = if shares.full { *points } else { cum };
             let before = r.restored.get(i).copied().unwrap_or_default();
             if cum != before {
-                changed = true;
                 if let Some(slot) = r.restored.get_mut(i) {
                     *slot = cum;
                 }
@@ -568,11 +640,6 @@ impl Ledger {
                 }
             }
         }
-        if !changed {
-            return Err(LedgerError::NothingToRefund {
-                path: "order".to_owned(),
-            });
-        }
         self.correct(
             policy,
             per_account,
@@ -581,12 +648,6 @@ impl Ledger {
             Some(&order),
             &entry,
         )?;
-        let main = r
-            .earn
-            .as_ref()
-            .map(|x| Arc::clone(&x.account))
-            .or_else(|| r.redeems.first().map(|x| Arc::clone(&x.0)))
-            .unwrap_or_default();
         self.orders.insert(order, r);
         Ok((main, Target::Other))
     }
@@ -650,11 +711,12 @@ impl Ledger {
             Target::Lot(points) => {
                 if let Some(o) = &order_of {
                     if let Some(r) = self.orders.get(o)
-                        && r.clawed >= points {
-                            return Err(LedgerError::NothingToRefund {
-                                path: "target".to_owned(),
-                            });
-                        }
+                        && r.clawed >= points
+                    {
+                        return Err(LedgerError::NothingToRefund {
+                            path: "target".to_owned(),
+                        });
+                    }
                 } else if self.already_reversed(&p) {
                     return Err(LedgerError::NothingToRefund {
                         path: "target".to_owned(),
@@ -691,9 +753,10 @@ impl Ledger {
                 for r in self.orders.values_mut() {
                     for (i, (_, seq, pts)) in r.redeems.iter().enumerate() {
                         if *seq == p.seq
-                            && let Some(x) = r.restored.get_mut(i) {
-                                *x = *pts;
-                            }
+                            && let Some(x) = r.restored.get_mut(i)
+                        {
+                            *x = *pts;
+                        }
                     }
                 }
             }
@@ -928,11 +991,12 @@ impl Ledger {
             .transpose()?;
         if let Some(o) = &order
             && let Some((other, _, _)) = self.orders.get(o).and_then(|r| r.wallet.as_ref())
-                && *other != account {
-                    return Err(LedgerError::SameAccount {
-                        path: "order".to_owned(),
-                    });
-                }
+            && *other != account
+        {
+            return Err(LedgerError::SameAccount {
+                path: "order".to_owned(),
+            });
+        }
         let entry = WalletEntry {
             seq,
             at,

@@ -385,7 +385,11 @@ fn spread(order: &crate::model::Order, quote: &crate::Quote) -> Option<Vec<EarnL
         let weights: Vec<(usize, Decimal)> = if award.lines.is_empty() {
             eligible.iter().copied().enumerate().collect()
         } else if award.lines.iter().any(|l| !l.points.is_zero()) {
-            award.lines.iter().map(|l| (l.line, l.points.abs())).collect()
+            award
+                .lines
+                .iter()
+                .map(|l| (l.line, l.points.abs()))
+                .collect()
         } else {
             award.lines.iter().map(|l| (l.line, l.base.abs())).collect()
         };

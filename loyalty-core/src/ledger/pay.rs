@@ -78,12 +78,13 @@ impl Ledger {
             .map(|p| super::book::amount(p, "points"))
             .transpose()?;
         if let (Some(p), Some(d)) = (requested, request.points)
-            && p.is_negative() {
-                return Err(LedgerError::NegativeAmount {
-                    path: "points".to_owned(),
-                    value: d.to_string(),
-                });
-            }
+            && p.is_negative()
+        {
+            return Err(LedgerError::NegativeAmount {
+                path: "points".to_owned(),
+                value: d.to_string(),
+            });
+        }
         let available = self
             .balance(program, &request.account, &request.at)?
             .available
@@ -140,18 +141,19 @@ impl Ledger {
             .round_dp_with_strategy(scale, RoundingStrategy::AwayFromZero)
             .min(cap);
         if let Some(min) = r.min_points
-            && points < min.to_decimal() {
-                return Err(LedgerError::BelowMinimum {
-                    path: if limited_by == "requested" {
-                        "points"
-                    } else {
-                        "account"
-                    }
-                    .to_owned(),
-                    points: crate::money::normalize(points).to_string(),
-                    minimum: min.to_string(),
-                });
-            }
+            && points < min.to_decimal()
+        {
+            return Err(LedgerError::BelowMinimum {
+                path: if limited_by == "requested" {
+                    "points"
+                } else {
+                    "account"
+                }
+                .to_owned(),
+                points: crate::money::normalize(points).to_string(),
+                minimum: min.to_string(),
+            });
+        }
         let points = crate::money::normalize(points);
         let event = (points > Decimal::ZERO).then(|| {
             LedgerEvent::Redeem(RedeemEvent {

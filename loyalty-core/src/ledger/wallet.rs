@@ -98,9 +98,10 @@ impl Wallet {
             }
         }
         if let WalletOp::Limit { limit } = &entry.op
-            && self.log.last().is_none_or(|l| l.at <= entry.at) {
-                self.limit = *limit;
-            }
+            && self.log.last().is_none_or(|l| l.at <= entry.at)
+        {
+            self.limit = *limit;
+        }
         let pos = self
             .log
             .partition_point(|e| (e.at, e.seq) <= (entry.at, entry.seq));

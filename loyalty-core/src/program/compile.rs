@@ -510,11 +510,12 @@ fn compile_ledger(c: &mut Checker, l: &LedgerFile) -> LedgerPolicy {
         let min_points = amount("min_points", &r.min_points);
         let max_points = amount("max_points", &r.max_points);
         if let (Some(lo), Some(hi)) = (min_points, max_points)
-            && lo > hi {
-                c.push(ProgramError::InvertedLimits {
-                    path: join(path, "min_points"),
-                });
-            }
+            && lo > hi
+        {
+            c.push(ProgramError::InvertedLimits {
+                path: join(path, "min_points"),
+            });
+        }
         let max_percent = r.max_percent.as_ref().and_then(|t| {
             let p = join(path, "max_percent");
             let d = c.non_negative(p.clone(), t)?;
