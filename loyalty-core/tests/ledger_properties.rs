@@ -102,9 +102,12 @@ fn at(hours: i64) -> String {
 
 /// The events of a stream, in time order, and the orders they earned
 /// (event index, lines).
-fn events(steps: &[(Step, u32)]) -> (Vec<LedgerEvent>, Vec<(String, Vec<(u32, u32, u32)>)>) {
+/// An order's id and lines (quantity, amount, points).
+type OrderLines = (String, Vec<(u32, u32, u32)>);
+
+fn events(steps: &[(Step, u32)]) -> (Vec<LedgerEvent>, Vec<OrderLines>) {
     let mut out = Vec::new();
-    let mut orders: Vec<(String, Vec<(u32, u32, u32)>)> = Vec::new();
+    let mut orders: Vec<OrderLines> = Vec::new();
     let mut hours = 0i64;
     for (i, (s, gap)) in steps.iter().enumerate() {
         hours += i64::from(*gap);

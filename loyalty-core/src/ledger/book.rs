@@ -341,11 +341,11 @@ impl Ledger {
                 };
                 let mut changed = false;
                 for e in b.log.iter_mut().filter(|e| e.seq == seq) {
-                    if let Op::TransferIn { pieces: old, .. } = &mut e.op {
-                        if *old != pieces {
-                            old.clone_from(&pieces);
-                            changed = true;
-                        }
+                    if let Op::TransferIn { pieces: old, .. } = &mut e.op
+                        && *old != pieces
+                    {
+                        old.clone_from(&pieces);
+                        changed = true;
                     }
                 }
                 if changed {
