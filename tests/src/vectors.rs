@@ -1,10 +1,19 @@
 //! Reading conformance vectors and computing the canonical answer envelope.
+//!
+//! Two shapes of vector (see `tests/README.md`): a quote vector (`request` and
+//! one `expect`), and under `vectors/ledger/` a ledger vector (`steps`, each
+//! one call of the ledger API with its own `expect`).
 
 use std::path::{Path, PathBuf};
 
 use loyalty_core::canonical;
 use loyalty_core::ffi::{self, Failure, ProgramSource};
-use serde_json::{Value, json};
+use loyalty_core::ledger::Ledger;
+use loyalty_core::program::Program;
+use serde_json::{Map, Value, json};
+
+/// The capability directory whose vectors are ledger step lists.
+pub const LEDGER: &str = "ledger";
 
 /// One vector file.
 #[derive(Debug, Clone)]
@@ -13,8 +22,10 @@ pub struct Vector {
     pub path: PathBuf,
     /// Test name: `<capability>/<file stem>`.
     pub name: String,
-    /// The whole file.
-    pub doc: Value,
+    /// The capability directory (`accrual`, `ledger`, ...).
+    pub capability: String,
+    /// The whole file, or why it could not be read as JSON (the test fails).
+    pub doc: Result<Value, String>,
 }
 
 /// Directory holding `vectors/`.
@@ -22,7 +33,9 @@ pub fn vectors_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors")
 }
 
-/// Every vector under `vectors/<capability>/`, sorted by name.
+/// Every vector under `vectors/<capability>/`, sorted by name. A file that is
+/// not valid JSON is still listed (with its error), so it fails as its own
+/// test instead of hiding the others.
 pub fn load_all() -> Result<Vec<Vector>, String> {
     let mut out = Vec::new();
     let root = vectors_dir();
@@ -34,20 +47,22 @@ pub fn load_all() -> Result<Vec<Vector>, String> {
     caps.sort();
     for cap in caps {
         let mut files: Vec<PathBuf> = std::fs::read_dir(&cap)
-            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("{}: {e}", cap.display()))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "json"))
             .collect();
         files.sort();
+        let cap_name = cap
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         for path in files {
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let doc: Value =
-                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-            let cap_name = cap
-                .file_name()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let doc = std::fs::read_to_string(&path)
+                .map_err(|e| format!("{}: {e}", path.display()))
+                .and_then(|text| {
+                    serde_json::from_str::<Value>(&text)
+                        .map_err(|e| format!("{}: not valid JSON: {e}", path.display()))
+                });
             let stem = path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
@@ -55,6 +70,7 @@ pub fn load_all() -> Result<Vec<Vector>, String> {
             out.push(Vector {
                 path,
                 name: format!("{cap_name}/{stem}"),
+                capability: cap_name.clone(),
                 doc,
             });
         }
@@ -72,14 +88,25 @@ pub fn failure_envelope(f: &Failure) -> Value {
     json!({"error": {"kind": f.kind.name(), "errors": errors}})
 }
 
-/// Runs a vector through the core and returns its answer envelope.
+/// The envelope of one call: `{"result": ...}` or `{"error": ...}`.
+fn envelope(answer: Result<Value, Failure>) -> Value {
+    match answer {
+        Ok(v) => json!({ "result": v }),
+        Err(f) => failure_envelope(&f),
+    }
+}
+
+fn program_source(doc: &Value) -> Result<ProgramSource<'_>, String> {
+    match (doc.get("program"), doc.get("program_toml")) {
+        (Some(p @ Value::Object(_)), None) => Ok(ProgramSource::Value(p.clone())),
+        (None, Some(Value::String(t))) => Ok(ProgramSource::Toml(t)),
+        _ => Err("a vector needs `program` (object) or `program_toml` (text)".into()),
+    }
+}
+
+/// Runs a quote vector through the core and returns its answer envelope.
 pub fn run(doc: &Value) -> Result<Value, String> {
-    let source = match (doc.get("program"), doc.get("program_toml")) {
-        (Some(p), None) => ProgramSource::Value(p.clone()),
-        (None, Some(Value::String(t))) => ProgramSource::Toml(t),
-        _ => return Err("a vector needs `program` (object) or `program_toml` (text)".into()),
-    };
-    let program = match ffi::load_program(source) {
+    let program = match ffi::load_program(program_source(doc)?) {
         Ok(p) => p,
         Err(f) => return Ok(failure_envelope(&f)),
     };
@@ -93,10 +120,156 @@ pub fn run(doc: &Value) -> Result<Value, String> {
     })
 }
 
-/// Runs a vector and compares canonical bytes with `expect`.
+/// The keys a ledger step of each op takes (besides `op` and `expect`).
+fn step_keys(op: &str) -> Option<&'static [&'static str]> {
+    Some(match op {
+        "post" => &["event"],
+        "balance" | "lots" | "statement" => &["account", "at"],
+        "expiring" => &["account", "at", "days"],
+        "pay" => &["request"],
+        "earn_event" => &["request", "account", "id"],
+        _ => return None,
+    })
+}
+
+fn text<'a>(step: &'a Map<String, Value>, key: &str) -> Result<&'a str, String> {
+    step.get(key)
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("`{key}` must be a string"))
+}
+
+fn value(step: &Map<String, Value>, key: &str) -> Result<Value, String> {
+    step.get(key)
+        .cloned()
+        .ok_or_else(|| format!("`{key}` is missing"))
+}
+
+/// Checks a ledger vector's top-level shape and loads its program.
+fn ledger_program(doc: &Value) -> Result<(Program, &Vec<Value>), String> {
+    let top = doc.as_object().ok_or("a vector must be a JSON object")?;
+    for key in top.keys() {
+        if !["description", "program", "program_toml", "steps"].contains(&key.as_str()) {
+            return Err(format!("unknown key `{key}` in a ledger vector"));
+        }
+    }
+    match top.get("description") {
+        Some(Value::String(s)) if !s.trim().is_empty() => {}
+        _ => return Err("a vector needs a `description` (non-empty text)".into()),
+    }
+    let program = ffi::load_program(program_source(doc)?).map_err(|f| {
+        format!(
+            "the program does not load: {}",
+            canonical::to_string(&failure_envelope(&f))
+        )
+    })?;
+    let steps = match top.get("steps") {
+        Some(Value::Array(s)) if !s.is_empty() => s,
+        _ => return Err("a ledger vector needs `steps` (a non-empty list)".into()),
+    };
+    Ok((program, steps))
+}
+
+/// Runs one ledger step and returns its answer envelope; `Err` when the step
+/// itself is malformed (unknown op, missing or unknown keys).
+fn run_step(program: &Program, ledger: &mut Ledger, step: &Value) -> Result<Value, String> {
+    let step = step.as_object().ok_or("a step must be an object")?;
+    let op = text(step, "op")?;
+    let keys = step_keys(op).ok_or_else(|| format!("unknown op `{op}`"))?;
+    for key in step.keys() {
+        if key != "op" && key != "expect" && !keys.contains(&key.as_str()) {
+            return Err(format!("unknown key `{key}` in a `{op}` step"));
+        }
+    }
+    for key in keys {
+        if !step.contains_key(*key) {
+            return Err(format!("a `{op}` step needs `{key}`"));
+        }
+    }
+    let answer = match op {
+        "post" => ffi::ledger_post(program, ledger, value(step, "event")?),
+        "balance" => {
+            ffi::ledger_balance(program, ledger, text(step, "account")?, text(step, "at")?)
+        }
+        "lots" => ffi::ledger_lots(program, ledger, text(step, "account")?, text(step, "at")?),
+        "statement" => {
+            ffi::ledger_statement(program, ledger, text(step, "account")?, text(step, "at")?)
+        }
+        "expiring" => {
+            let days = step
+                .get("days")
+                .and_then(Value::as_u64)
+                .and_then(|d| u32::try_from(d).ok())
+                .ok_or("`days` must be a whole number from 0 to 2^32 - 1")?;
+            ffi::ledger_expiring(
+                program,
+                ledger,
+                text(step, "account")?,
+                text(step, "at")?,
+                days,
+            )
+        }
+        "pay" => ffi::ledger_pay(program, ledger, value(step, "request")?),
+        "earn_event" => ffi::earn_event(
+            program,
+            value(step, "request")?,
+            text(step, "account")?,
+            text(step, "id")?,
+        ),
+        _ => return Err(format!("unknown op `{op}`")),
+    };
+    Ok(envelope(answer))
+}
+
+/// Runs every step of a ledger vector on a fresh ledger; the envelopes in order.
+pub fn run_ledger(doc: &Value) -> Result<Vec<Value>, String> {
+    let (program, steps) = ledger_program(doc)?;
+    let mut ledger = Ledger::new();
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| run_step(&program, &mut ledger, s).map_err(|e| format!("step {i}: {e}")))
+        .collect()
+}
+
+fn step_op(step: &Value) -> &str {
+    step.get("op").and_then(Value::as_str).unwrap_or("?")
+}
+
+fn check_ledger(doc: &Value) -> Result<(), String> {
+    let actual = run_ledger(doc)?;
+    let steps = doc
+        .get("steps")
+        .and_then(Value::as_array)
+        .ok_or("a ledger vector needs `steps`")?;
+    let mut report = String::new();
+    for (i, (step, got)) in steps.iter().zip(&actual).enumerate() {
+        let Some(expect) = step.get("expect") else {
+            return Err(format!("step {i} ({}) has no `expect`", step_op(step)));
+        };
+        let (a, e) = (canonical::to_string(got), canonical::to_string(expect));
+        if a != e {
+            report.push_str(&format!(
+                "step {i} ({}) differs\n  expected: {e}\n  actual:   {a}\n",
+                step_op(step)
+            ));
+        }
+    }
+    if report.is_empty() {
+        Ok(())
+    } else {
+        Err(report)
+    }
+}
+
+/// Runs a vector and compares canonical bytes with `expect` (for a ledger
+/// vector, every step's).
 pub fn check(v: &Vector) -> Result<(), String> {
-    let actual = run(&v.doc)?;
-    let expect = v.doc.get("expect").ok_or("a vector needs `expect`")?;
+    let doc = v.doc.as_ref().map_err(Clone::clone)?;
+    if v.capability == LEDGER {
+        return check_ledger(doc);
+    }
+    let actual = run(doc)?;
+    let expect = doc.get("expect").ok_or("a vector needs `expect`")?;
     let (a, e) = (canonical::to_string(&actual), canonical::to_string(expect));
     if a == e {
         Ok(())
@@ -105,12 +278,24 @@ pub fn check(v: &Vector) -> Result<(), String> {
     }
 }
 
-/// Rewrites the vector's `expect` with the current answer (review the diff!).
+/// Rewrites the vector's `expect` (every step's, for a ledger vector) with
+/// the current answers (review the diff!).
 pub fn bless(v: &Vector) -> Result<(), String> {
-    let actual = run(&v.doc)?;
-    let mut doc = v.doc.clone();
-    if let Value::Object(map) = &mut doc {
-        map.insert("expect".into(), actual);
+    let mut doc = v.doc.clone()?;
+    if v.capability == LEDGER {
+        let actual = run_ledger(&doc)?;
+        if let Some(Value::Array(steps)) = doc.get_mut("steps") {
+            for (step, got) in steps.iter_mut().zip(actual) {
+                if let Value::Object(map) = step {
+                    map.insert("expect".into(), got);
+                }
+            }
+        }
+    } else {
+        let actual = run(&doc)?;
+        if let Value::Object(map) = &mut doc {
+            map.insert("expect".into(), actual);
+        }
     }
     let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
     std::fs::write(&v.path, format!("{text}\n")).map_err(|e| e.to_string())
