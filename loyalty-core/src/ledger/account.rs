@@ -89,9 +89,13 @@ pub(crate) enum Op {
     Correct {
         kind: CorrectKind,
         order: Option<Arc<str>>,
+        note: Option<Arc<str>>,
         claws: Vec<(LotKey, Amount)>,
         restores: Vec<(u64, Amount)>,
         restore_new: Option<(Amount, Option<i64>)>,
+        /// New pieces for transfers into this account, by transfer sequence,
+        /// after the sender's history was corrected.
+        repiece: Vec<(u64, Vec<Piece>)>,
     },
 }
 
@@ -255,6 +259,7 @@ pub(crate) struct State {
 pub(crate) struct Corrections {
     pub(crate) claws: HashMap<LotKey, Amount>,
     pub(crate) restores: HashMap<u64, Amount>,
+    pub(crate) repiece: HashMap<u64, Vec<Piece>>,
 }
 
 impl Corrections {
@@ -269,7 +274,10 @@ impl Corrections {
 
     pub(crate) fn absorb(&mut self, op: &Op) {
         if let Op::Correct {
-            claws, restores, ..
+            claws,
+            restores,
+            repiece,
+            ..
         } = op
         {
             for (k, v) in claws {
@@ -277,6 +285,9 @@ impl Corrections {
             }
             for (k, v) in restores {
                 self.restores.insert(*k, *v);
+            }
+            for (k, v) in repiece {
+                self.repiece.insert(*k, v.clone());
             }
         }
     }
@@ -320,6 +331,23 @@ impl State {
         (avail, pending, gone)
     }
 
+    /// (available, pending) of a state already settled up to `t`: every open
+    /// lot counts, including those expiring at `t` that are next in line.
+    pub(crate) fn held_at(&self, policy: &LedgerPolicy, t: i64) -> (Amount, Amount) {
+        let (mut avail, mut pending) = (Amount::ZERO, Amount::ZERO);
+        for lot in self.open_lots() {
+            if lot.available_at > t {
+                pending = pending.sat_add(lot.remaining);
+            } else {
+                avail = avail.sat_add(lot.remaining);
+            }
+        }
+        if policy.shortfall == Shortfall::Negative {
+            avail = avail.sat_sub(self.owed);
+        }
+        (avail, pending)
+    }
+
     pub(crate) fn open_lots(&self) -> impl Iterator<Item = &Lot> {
         self.open.iter().filter_map(|&i| self.lots.get(i))
     }
@@ -339,7 +367,7 @@ impl State {
         points: Amount,
         lots: Vec<(String, Amount)>,
     ) -> Row {
-        let (available, pending, _) = self.split_at(policy, at);
+        let (available, pending) = self.held_at(policy, at);
         Row {
             at,
             kind,
@@ -355,47 +383,65 @@ impl State {
     }
 
     /// Expires every lot whose time has come by `t`, and everything at the
-    /// inactivity deadline if it has passed; records releases when asked.
+    /// inactivity deadline if it has passed; records releases (lots leaving
+    /// their return window) and expiries in time order when asked.
     pub(crate) fn settle(&mut self, policy: &LedgerPolicy, t: i64, mut rec: Rec<'_>, since: i64) {
         let deadline = self.inactive_by(policy, t);
         let cutoff = deadline.map_or(t, |d| d.min(t));
-        if let Some(rows) = rec.as_deref_mut() {
-            self.record_releases(policy, since, cutoff, rows);
-        }
-        // Fixed expiries, in expiry order, up to the cutoff.
-        while let Some(&ix) = self.open.first() {
-            let Some(lot) = self.lots.get(ix) else { break };
-            match lot.expires_at {
-                Some(e) if e <= cutoff => self.expire_lot(policy, ix, e, None, rec.as_deref_mut()),
-                _ => break,
+        let mut releases: Vec<(i64, LotKey, usize)> = match rec {
+            Some(_) => self
+                .open
+                .iter()
+                .filter_map(|&ix| {
+                    let l = self.lots.get(ix)?;
+                    let due = l.available_at > since
+                        && l.available_at <= cutoff
+                        && !l.expired_by(l.available_at);
+                    due.then_some((l.available_at, l.key, ix))
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        releases.sort_unstable();
+        let mut releases = releases.into_iter().peekable();
+        loop {
+            let expiry = self
+                .open
+                .first()
+                .and_then(|&ix| Some((self.lots.get(ix)?.expires_at?, ix)))
+                .filter(|(e, _)| *e <= cutoff);
+            let release = releases.peek().copied();
+            let release_first = match (release, expiry) {
+                (Some((r, _, _)), Some((e, _))) => r <= e,
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            if let (true, Some((r, _, ix))) = (release_first, release) {
+                releases.next();
+                if let (Some(rows), Some(lot)) = (rec.as_deref_mut(), self.lots.get(ix))
+                    && lot.remaining.is_positive()
+                {
+                    let row = self.row(
+                        policy,
+                        r,
+                        MoveKind::Release,
+                        &lot.source,
+                        Amount::ZERO,
+                        vec![(lot.name(), lot.remaining)],
+                    );
+                    rows.push(row);
+                }
+            } else if let Some((e, ix)) = expiry {
+                self.expire_lot(policy, ix, e, None, rec.as_deref_mut());
+            } else {
+                break;
             }
         }
         if let Some(d) = deadline {
-            let open = std::mem::take(&mut self.open);
-            for ix in &open {
-                self.expire_lot(policy, *ix, d, Some("inactivity"), rec.as_deref_mut());
+            while let Some(&ix) = self.open.first() {
+                self.expire_lot(policy, ix, d, Some("inactivity"), rec.as_deref_mut());
             }
             self.last_activity = None;
-        }
-    }
-
-    fn record_releases(&self, policy: &LedgerPolicy, since: i64, to: i64, rows: &mut Vec<Row>) {
-        let mut due: Vec<&Lot> = self
-            .open_lots()
-            .filter(|l| {
-                l.available_at > since && l.available_at <= to && !l.expired_by(l.available_at)
-            })
-            .collect();
-        due.sort_by_key(|l| (l.available_at, l.key));
-        for lot in due {
-            rows.push(self.row(
-                policy,
-                lot.available_at,
-                MoveKind::Release,
-                &lot.source,
-                Amount::ZERO,
-                vec![(lot.name(), lot.remaining)],
-            ));
         }
     }
 
@@ -422,7 +468,7 @@ impl State {
                 MoveKind::Expire,
                 &source,
                 gone.neg().unwrap_or(Amount::ZERO),
-                vec![(name, gone)],
+                vec![(name, gone.neg().unwrap_or(Amount::ZERO))],
             );
             row.note = note.map(Arc::from);
             rows.push(row);
@@ -670,6 +716,7 @@ impl State {
                     let restored = f.fix.restores.get(&e.seq).copied().unwrap_or_default();
                     let amount = points.neg()?.sub(restored)?.max(Amount::ZERO);
                     let taken = self.outflow(f, e, amount, &[])?;
+                    self.totals.restored = self.totals.restored.add(restored)?;
                     self.totals.adjusted = self.totals.adjusted.add(*points)?;
                     let lots = self.names(&taken, -1);
                     self.note(
@@ -742,11 +789,13 @@ impl State {
                 );
             }
             Op::TransferIn { from, pieces } | Op::MergeIn { from, pieces, .. } => {
+                let pieces = f.fix.repiece.get(&e.seq).unwrap_or(pieces);
                 let (kind, lot_kind) = match &e.op {
                     Op::TransferIn { .. } => (MoveKind::TransferIn, LotKind::Transfer),
                     _ => (MoveKind::MergeIn, LotKind::Merge),
                 };
                 let mut total = Amount::ZERO;
+                let mut gross = Amount::ZERO;
                 let mut lots = Vec::new();
                 let mut repays = Vec::new();
                 if let Op::MergeIn { owed, .. } = &e.op {
@@ -771,15 +820,17 @@ impl State {
                     let name = lot.name();
                     let (kept, repay) = self.add_lot(f, lot)?;
                     total = total.add(kept)?;
+                    gross = gross.add(p.points)?;
                     lots.push((name.clone(), kept));
                     if repay.is_positive() {
                         repays.push((name, repay));
                     }
                 }
+                // Gross, like `earned`: what a refund clawed is in `reversed`.
                 if kind == MoveKind::TransferIn {
-                    self.totals.transferred_in = self.totals.transferred_in.add(total)?;
+                    self.totals.transferred_in = self.totals.transferred_in.add(gross)?;
                 } else {
-                    self.totals.merged_in = self.totals.merged_in.add(total)?;
+                    self.totals.merged_in = self.totals.merged_in.add(gross)?;
                 }
                 let note: Arc<str> = Arc::from(format!("from {from}"));
                 self.note(
@@ -918,12 +969,13 @@ impl State {
             claws,
             restores,
             restore_new,
+            repiece,
             ..
         } = op
         else {
             return Ok(false);
         };
-        if !restores.is_empty() || restore_new.is_some() {
+        if !restores.is_empty() || restore_new.is_some() || !repiece.is_empty() {
             return Ok(false);
         }
         let mut plan = Vec::new();
@@ -988,7 +1040,10 @@ pub(crate) fn statement(
         if e.at > until {
             break;
         }
-        if let Op::Correct { kind, order, .. } = &e.op {
+        if let Op::Correct {
+            kind, order, note, ..
+        } = &e.op
+        {
             s.settle(policy, e.at, Some(&mut rows), since);
             fix.absorb(&e.op);
             let fresh = fold(policy, &fix, entries.get(..=i).unwrap_or_default(), None)?;
@@ -1008,7 +1063,7 @@ pub(crate) fn statement(
             }
             let owed_change = fresh.owed.sub(s.owed)?;
             delta = delta.sub(owed_change)?;
-            let (available, pending, _) = fresh.split_at(policy, e.at);
+            let (available, pending) = fresh.held_at(policy, e.at);
             rows.push(Row {
                 at: e.at,
                 kind: match kind {
@@ -1019,7 +1074,7 @@ pub(crate) fn statement(
                 points: delta,
                 lots,
                 order: order.clone(),
-                note: None,
+                note: note.clone(),
                 available,
                 pending,
                 owed: fresh.owed,

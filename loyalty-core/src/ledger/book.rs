@@ -97,6 +97,8 @@ pub struct Ledger {
     orders: HashMap<Arc<str>, OrderRecord>,
     /// Sequences of events a reversal undid in full.
     reversed: HashSet<u64>,
+    /// Events refused for want of points or money, by id.
+    refused: HashMap<Arc<str>, (u64, LedgerError)>,
     seq: u64,
 }
 
@@ -141,6 +143,30 @@ fn non_empty(text: &str, path: &str) -> Result<Arc<str>, LedgerError> {
 fn overflow(path: &str) -> LedgerError {
     LedgerError::ArithmeticOverflow {
         path: path.to_owned(),
+    }
+}
+
+/// The account an event is posted to, if it names one.
+fn event_account(event: &LedgerEvent) -> Option<&str> {
+    match event {
+        LedgerEvent::Earn(e) => Some(&e.account),
+        LedgerEvent::Redeem(e) => Some(&e.account),
+        LedgerEvent::Adjust(e) => Some(&e.account),
+        LedgerEvent::Transfer(e) => Some(&e.account),
+        LedgerEvent::Merge(e) => Some(&e.account),
+        LedgerEvent::WalletDeposit(e) => Some(&e.account),
+        LedgerEvent::WalletCharge(e) => Some(&e.account),
+        LedgerEvent::WalletLimit(e) => Some(&e.account),
+        LedgerEvent::Refund(_) | LedgerEvent::Reverse(_) | LedgerEvent::WalletRefund(_) => None,
+    }
+}
+
+/// The second account of a transfer or merge.
+fn event_other(event: &LedgerEvent) -> Option<&str> {
+    match event {
+        LedgerEvent::Transfer(e) => Some(&e.to),
+        LedgerEvent::Merge(e) => Some(&e.from),
+        _ => None,
     }
 }
 
@@ -196,15 +222,23 @@ impl Ledger {
     ) -> Result<PostStatus, LedgerError> {
         let id = non_empty(event.id(), "id")?;
         let fp = fingerprint(event);
+        let conflict = || LedgerError::ConflictingDuplicate {
+            path: "id".to_owned(),
+            id: id.to_string(),
+        };
         if let Some(p) = self.posted.get(&id) {
             return if p.fingerprint == fp {
                 Ok(PostStatus::Duplicate)
             } else {
-                Err(LedgerError::ConflictingDuplicate {
-                    path: "id".to_owned(),
-                    id: id.to_string(),
-                })
+                Err(conflict())
             };
+        }
+        if let Some((f, refusal)) = self.refused.get(&id) {
+            return Err(if *f == fp {
+                refusal.clone()
+            } else {
+                conflict()
+            });
         }
         let policy = &program.ledger;
         let at = parse_at(event.at(), "at")?;
@@ -215,18 +249,42 @@ impl Ledger {
             source: Arc::clone(&id),
             op,
         };
-        let (account, what) = match event {
-            LedgerEvent::Earn(e) => self.earn(policy, e, entry)?,
-            LedgerEvent::Redeem(e) => self.redeem(policy, e, entry)?,
-            LedgerEvent::Adjust(e) => self.adjust(policy, e, entry)?,
-            LedgerEvent::Refund(e) => self.refund(policy, e, at, entry)?,
-            LedgerEvent::Reverse(e) => self.reverse(policy, e, at, entry)?,
-            LedgerEvent::Transfer(e) => self.transfer(policy, e, at, entry)?,
-            LedgerEvent::Merge(e) => self.merge(policy, e, at, entry)?,
-            LedgerEvent::WalletDeposit(e) => self.wallet_deposit(e, at, seq, &id)?,
-            LedgerEvent::WalletCharge(e) => self.wallet_charge(e, at, seq, &id)?,
-            LedgerEvent::WalletRefund(e) => self.wallet_refund(e, at, seq, &id)?,
-            LedgerEvent::WalletLimit(e) => self.wallet_limit(e, at, seq, &id)?,
+        let result = match event {
+            LedgerEvent::Earn(e) => self.earn(policy, e, entry),
+            LedgerEvent::Redeem(e) => self.redeem(policy, e, entry),
+            LedgerEvent::Adjust(e) => self.adjust(policy, e, entry),
+            LedgerEvent::Refund(e) => self.refund(policy, e, at, entry),
+            LedgerEvent::Reverse(e) => self.reverse(policy, e, at, entry),
+            LedgerEvent::Transfer(e) => self.transfer(policy, e, at, entry),
+            LedgerEvent::Merge(e) => self.merge(policy, e, at, entry),
+            LedgerEvent::WalletDeposit(e) => self.wallet_deposit(e, at, seq, &id),
+            LedgerEvent::WalletCharge(e) => self.wallet_charge(e, at, seq, &id),
+            LedgerEvent::WalletRefund(e) => self.wallet_refund(e, at, seq, &id),
+            LedgerEvent::WalletLimit(e) => self.wallet_limit(e, at, seq, &id),
+        };
+        let (account, what) = match result {
+            Ok(done) => done,
+            Err(e) => {
+                // An account the refused event would have opened is not kept.
+                for a in [event_account(event), event_other(event)]
+                    .into_iter()
+                    .flatten()
+                {
+                    self.forget_if_empty(&Arc::from(a));
+                }
+                // A refusal for want of points or money is a decision about
+                // this event: posting it again gives the same answer, so a
+                // retry cannot succeed later just because the balance grew.
+                // (A refund of an order not known yet is not a decision: it
+                // succeeds once the order's earning arrives.)
+                if matches!(
+                    e,
+                    LedgerError::InsufficientPoints { .. } | LedgerError::InsufficientFunds { .. }
+                ) {
+                    self.refused.insert(id, (fp, e.clone()));
+                }
+                return Err(e);
+            }
         };
         self.seq = seq;
         self.posted.insert(
@@ -286,12 +344,12 @@ impl Ledger {
     ) -> Result<(), LedgerError> {
         let points_path = join(path.rsplit_once('.').map_or("", |(p, _)| p), "points");
         let target = self.points_mut(account, path)?;
-        let rewrites = matches!(entry.op, Op::Correct { .. })
-            || target.last_at().is_some_and(|last| entry.at < last);
+        let rewrites = (matches!(entry.op, Op::Correct { .. })
+            || target.last_at().is_some_and(|last| entry.at < last))
+        .then(|| (entry.seq, entry.at, Arc::clone(&entry.source)));
         let result = target.post(policy, entry, allow_short);
-        if result.is_ok() && rewrites {
-            self.propagate_transfers(policy, account)
-                .map_err(|_| overflow(&points_path))?;
+        if let (Ok(()), Some(trigger)) = (&result, rewrites) {
+            self.propagate_transfers(policy, account, &trigger)?;
         }
         result.map_err(|r| {
             self.forget_if_empty(account);
@@ -307,14 +365,18 @@ impl Ledger {
     }
 
     /// After `from` was refolded, its transfers out may have taken other
-    /// lots than when they were posted; the receiving accounts get the
-    /// pieces (points and expiry) they would have got, and are refolded in
-    /// turn. Transfers the sender can no longer cover keep what they gave.
+    /// lots than when they were posted. Each receiving account gets a
+    /// correction, at the time of the event that caused the refold, that
+    /// gives its transfer the pieces (points and expiry) it would have got;
+    /// and so on down the line. Transfers the sender can no longer cover keep
+    /// what they gave.
     fn propagate_transfers(
         &mut self,
         policy: &LedgerPolicy,
         from: &Arc<str>,
-    ) -> Result<(), super::amount::Overflow> {
+        trigger: &(u64, i64, Arc<str>),
+    ) -> Result<(), LedgerError> {
+        let (seq, at, source) = trigger;
         let mut work = vec![Arc::clone(from)];
         let mut rounds = 0usize;
         while let Some(sender) = work.pop() {
@@ -325,33 +387,59 @@ impl Ledger {
             let Some(Slot::Points(a)) = self.accounts.get(&sender) else {
                 continue;
             };
-            let moves: Vec<(Arc<str>, u64, Vec<Piece>)> = a
-                .log
-                .iter()
-                .filter_map(|e| match &e.op {
-                    Op::TransferOut { to, .. } => {
-                        Some((Arc::clone(to), e.seq, a.state.sent.get(&e.seq)?.clone()))
-                    }
-                    _ => None,
-                })
-                .collect();
-            for (to, seq, pieces) in moves {
-                let Some(Slot::Points(b)) = self.accounts.get_mut(&to) else {
+            // Per receiving account: each transfer and what it takes now
+            // (`None` when the sender can no longer cover it).
+            type Sent = Vec<(u64, Option<Vec<Piece>>)>;
+            let mut moves: BTreeMap<Arc<str>, Sent> = BTreeMap::new();
+            for e in &a.log {
+                if let Op::TransferOut { to, .. } = &e.op {
+                    moves
+                        .entry(Arc::clone(to))
+                        .or_default()
+                        .push((e.seq, a.state.sent.get(&e.seq).cloned()));
+                }
+            }
+            for (to, sent) in moves {
+                let Some(Slot::Points(b)) = self.accounts.get(&to) else {
                     continue;
                 };
-                let mut changed = false;
-                for e in b.log.iter_mut().filter(|e| e.seq == seq) {
-                    if let Op::TransferIn { pieces: old, .. } = &mut e.op
-                        && *old != pieces
-                    {
-                        old.clone_from(&pieces);
-                        changed = true;
-                    }
+                // What the transfer should give: what the sender's corrected
+                // history takes, or what it gave when posted if that history
+                // cannot cover it any more.
+                let repiece: Vec<(u64, Vec<Piece>)> = sent
+                    .into_iter()
+                    .filter_map(|(seq, pieces)| {
+                        let posted = b.log.iter().find_map(|e| match &e.op {
+                            Op::TransferIn { pieces, .. } if e.seq == seq => Some(pieces),
+                            _ => None,
+                        })?;
+                        let held = b.fix.repiece.get(&seq).unwrap_or(posted);
+                        let wanted = pieces.unwrap_or_else(|| posted.clone());
+                        (*held != wanted).then_some((seq, wanted))
+                    })
+                    .collect();
+                if repiece.is_empty() {
+                    continue;
                 }
-                if changed {
-                    b.state = super::account::fold(policy, &b.fix, &b.log, None)?;
-                    work.push(to);
+                let entry = Entry {
+                    seq: *seq,
+                    at: *at,
+                    source: Arc::clone(source),
+                    op: Op::Correct {
+                        kind: CorrectKind::Refund,
+                        order: None,
+                        note: Some(Arc::from(format!("transfer from {sender} corrected"))),
+                        claws: Vec::new(),
+                        restores: Vec::new(),
+                        restore_new: None,
+                        repiece,
+                    },
+                };
+                if let Some(Slot::Points(b)) = self.accounts.get_mut(&to) {
+                    b.post(policy, entry, true)
+                        .map_err(|_| overflow("points"))?;
                 }
+                work.push(to);
             }
         }
         Ok(())
@@ -646,6 +734,7 @@ impl Ledger {
             at,
             CorrectKind::Refund,
             Some(&order),
+            None,
             &entry,
         )?;
         self.orders.insert(order, r);
@@ -653,6 +742,10 @@ impl Ledger {
     }
 
     /// Posts correction entries to each account they touch.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "what the correction is, where it goes, and how to make its entries"
+    )]
     fn correct(
         &mut self,
         policy: &LedgerPolicy,
@@ -660,6 +753,7 @@ impl Ledger {
         at: i64,
         kind: CorrectKind,
         order: Option<&Arc<str>>,
+        note: Option<&str>,
         entry: &impl Fn(Op) -> Entry,
     ) -> Result<(), LedgerError> {
         for (account, (claws, restores, new_points)) in per_account {
@@ -669,9 +763,11 @@ impl Ledger {
             let e = entry(Op::Correct {
                 kind,
                 order: order.cloned(),
+                note: note.map(Arc::from),
                 claws,
                 restores,
                 restore_new,
+                repiece: Vec::new(),
             });
             // Corrections never fail for want of points: what cannot be
             // covered is owed, as the policy says.
@@ -767,7 +863,15 @@ impl Ledger {
                 });
             }
         }
-        self.correct(policy, per_account, at, CorrectKind::Reverse, None, &entry)?;
+        self.correct(
+            policy,
+            per_account,
+            at,
+            CorrectKind::Reverse,
+            None,
+            e.reason.as_deref(),
+            &entry,
+        )?;
         self.reversed.insert(p.seq);
         Ok((survivor, Target::Other))
     }

@@ -10,6 +10,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::money::{dec, dec_opt};
 
+/// The `type` of every event.
+pub const EVENT_TYPES: &[&str] = &[
+    "earn",
+    "redeem",
+    "adjust",
+    "refund",
+    "reverse",
+    "transfer",
+    "merge",
+    "wallet_deposit",
+    "wallet_charge",
+    "wallet_refund",
+    "wallet_limit",
+];
+
 /// One ledger event. `type` says which.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -75,8 +90,55 @@ impl LedgerEvent {
     }
 
     /// Reads an event from a JSON value, with the path of any bad value.
+    ///
+    /// The `type` is read first and the rest as that type's struct, so a bad
+    /// value deep inside reports its full path (serde's internally tagged
+    /// enums buffer their content and lose it).
     pub fn from_value(value: serde_json::Value) -> Result<Self, super::LedgerError> {
-        crate::error::from_value::<Self>(value).map_err(super::LedgerError::Shape)
+        use crate::error::{ShapeError, from_value as read};
+        use serde_json::Value;
+        let Value::Object(mut map) = value else {
+            return read::<Self>(value).map_err(super::LedgerError::Shape);
+        };
+        let tag = match map.remove("type") {
+            Some(Value::String(tag)) => tag,
+            Some(other) => {
+                return Err(ShapeError::InvalidType {
+                    path: "type".to_owned(),
+                    message: format!("expected a string, found {other}"),
+                }
+                .into());
+            }
+            None => {
+                return Err(ShapeError::MissingField {
+                    path: "type".to_owned(),
+                    field: "type".to_owned(),
+                }
+                .into());
+            }
+        };
+        let v = Value::Object(map);
+        let event = match tag.as_str() {
+            "earn" => read(v).map(Self::Earn),
+            "redeem" => read(v).map(Self::Redeem),
+            "adjust" => read(v).map(Self::Adjust),
+            "refund" => read(v).map(Self::Refund),
+            "reverse" => read(v).map(Self::Reverse),
+            "transfer" => read(v).map(Self::Transfer),
+            "merge" => read(v).map(Self::Merge),
+            "wallet_deposit" => read(v).map(Self::WalletDeposit),
+            "wallet_charge" => read(v).map(Self::WalletCharge),
+            "wallet_refund" => read(v).map(Self::WalletRefund),
+            "wallet_limit" => read(v).map(Self::WalletLimit),
+            other => Err(ShapeError::UnknownVariant {
+                path: "type".to_owned(),
+                message: format!(
+                    "unknown variant `{other}`, expected one of {}",
+                    EVENT_TYPES.join(", ")
+                ),
+            }),
+        };
+        event.map_err(super::LedgerError::Shape)
     }
 }
 
