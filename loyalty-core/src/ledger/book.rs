@@ -39,6 +39,8 @@ struct Posted {
     account: Arc<str>,
     seq: u64,
     what: Target,
+    /// The order of an earn or redeem.
+    order: Option<Arc<str>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -294,6 +296,11 @@ impl Ledger {
                 account,
                 seq,
                 what,
+                order: match event {
+                    LedgerEvent::Earn(e) => e.order.as_deref().map(Arc::from),
+                    LedgerEvent::Redeem(e) => e.order.as_deref().map(Arc::from),
+                    _ => None,
+                },
             },
         );
         Ok(PostStatus::Applied)
@@ -794,15 +801,10 @@ impl Ledger {
         let mut per_account = BTreeMap::new();
         // Earnings tied to an order are reversed through the order's record,
         // so a later refund of the same order finds nothing left.
-        let order_of = self
-            .orders
-            .iter()
-            .find(|(_, r)| {
-                r.earn
-                    .as_ref()
-                    .is_some_and(|x| x.seq == p.seq && x.account == p.account)
-            })
-            .map(|(o, _)| Arc::clone(o));
+        let order_of = match p.what {
+            Target::Lot(_) => p.order.clone(),
+            _ => None,
+        };
         match p.what {
             Target::Lot(points) => {
                 if let Some(o) = &order_of {
@@ -846,7 +848,7 @@ impl Ledger {
                     (Vec::new(), vec![(p.seq, points)], Amount::ZERO)
                 };
                 per_account.insert(Arc::clone(&survivor), slot);
-                for r in self.orders.values_mut() {
+                if let Some(r) = p.order.as_ref().and_then(|o| self.orders.get_mut(o)) {
                     for (i, (_, seq, pts)) in r.redeems.iter().enumerate() {
                         if *seq == p.seq
                             && let Some(x) = r.restored.get_mut(i)
@@ -895,12 +897,15 @@ impl Ledger {
                 .is_some_and(|c| *c >= points),
             Target::Outflow(points) => {
                 a.fix.restores.get(&p.seq).is_some_and(|c| *c >= points)
-                    || self.orders.values().any(|r| {
-                        r.redeems
-                            .iter()
-                            .zip(&r.restored)
-                            .any(|((_, seq, pts), done)| *seq == p.seq && done >= pts)
-                    })
+                    || p.order
+                        .as_ref()
+                        .and_then(|o| self.orders.get(o))
+                        .is_some_and(|r| {
+                            r.redeems
+                                .iter()
+                                .zip(&r.restored)
+                                .any(|((_, seq, pts), done)| *seq == p.seq && done >= pts)
+                        })
             }
             Target::Other => true,
         }
