@@ -11,7 +11,7 @@ pyo3::create_exception!(
     PyValueError,
     "Base of every error the engine reports. `code` and `path` are those of the first \
      error; `errors` lists them all as dicts {code, path, message}; `kind` is \
-     'program' or 'request'."
+     'program', 'request' or 'ledger'."
 );
 pyo3::create_exception!(
     loyalty,
@@ -25,8 +25,14 @@ pyo3::create_exception!(
     LoyaltyError,
     "The quote request is invalid."
 );
+pyo3::create_exception!(
+    loyalty,
+    LedgerError,
+    LoyaltyError,
+    "The ledger refused an event, a query or a payment request; no balance changed."
+);
 
-/// The Python exception for a failure (`ProgramError` or `RequestError`).
+/// The Python exception for a failure (`ProgramError`, `RequestError` or `LedgerError`).
 pub(crate) fn to_pyerr(py: Python<'_>, failure: &Failure) -> PyErr {
     build(py, failure).unwrap_or_else(|e| e)
 }
@@ -36,6 +42,7 @@ fn build(py: Python<'_>, failure: &Failure) -> PyResult<PyErr> {
     let err = match failure.kind {
         ErrorKind::Program => ProgramError::new_err(message),
         ErrorKind::Request => RequestError::new_err(message),
+        ErrorKind::Ledger => LedgerError::new_err(message),
     };
     let value = err.value(py);
     let (code, path) = failure

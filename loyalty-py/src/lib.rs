@@ -7,13 +7,14 @@
 mod answer;
 mod convert;
 mod errors;
+mod ledger;
 mod program;
 
 use loyalty_core::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-/// Every stable error code, by kind (`program`, `request`).
+/// Every stable error code, by kind (`program`, `request`, `ledger`).
 #[pyfunction]
 fn error_codes(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     Ok(convert::to_py(py, &ffi::error_codes())?.cast_into::<PyDict>()?)
@@ -31,6 +32,7 @@ fn _loyalty(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<program::PyProgram>()?;
+    m.add_class::<ledger::PyLedger>()?;
     m.add_class::<answer::PyQuote>()?;
     m.add_class::<answer::PyAward>()?;
     m.add_class::<answer::PyLineAward>()?;
@@ -40,6 +42,7 @@ fn _loyalty(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("LoyaltyError", py.get_type::<errors::LoyaltyError>())?;
     m.add("ProgramError", py.get_type::<errors::ProgramError>())?;
     m.add("RequestError", py.get_type::<errors::RequestError>())?;
+    m.add("LedgerError", py.get_type::<errors::LedgerError>())?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(program_schema, m)?)?;
     Ok(())

@@ -13,12 +13,13 @@ use serde_json::{Map, Value};
 use crate::answer::PyQuote;
 use crate::convert::{InputError, Path, to_value};
 use crate::errors::{LoyaltyError, to_pyerr};
+use crate::ledger::{answer, guarded};
 
 /// A validated loyalty program, ready to quote. Immutable; share it freely
 /// between threads.
 #[pyclass(frozen, module = "loyalty", name = "Program")]
 pub struct PyProgram {
-    inner: Program,
+    pub(crate) inner: Program,
 }
 
 fn loaded(py: Python<'_>, result: Result<Program, Failure>) -> PyResult<PyProgram> {
@@ -171,6 +172,23 @@ impl PyProgram {
         let value = request_value(request)?;
         let result = py.detach(|| ffi::quote(&self.inner, value));
         quoted(py, result)
+    }
+
+    /// The ledger's earn event for a quote request: the quote's points for
+    /// `account` under event id `id`, with the order's amount and lines so a
+    /// later refund takes back exactly its share. None when the quote earns
+    /// nothing. Post it with `Ledger.post`.
+    #[pyo3(signature = (request, *, account, id))]
+    fn earn_event<'py>(
+        &self,
+        py: Python<'py>,
+        request: &Bound<'py, PyAny>,
+        account: String,
+        id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let value = request_value(request)?;
+        let result = py.detach(|| guarded(|| ffi::earn_event(&self.inner, value, &account, &id)));
+        answer(py, result)
     }
 
     /// Quotes many requests with the GIL released. With `on_error="raise"`

@@ -370,6 +370,8 @@ def test_public_names() -> None:
     assert set(loyalty.__all__) == {
         "Award",
         "CapHit",
+        "Ledger",
+        "LedgerError",
         "LineAward",
         "LineInfo",
         "LoyaltyError",
@@ -381,5 +383,21 @@ def test_public_names() -> None:
         "__version__",
         "error_codes",
         "program_schema",
+        # Shapes of the ledger's answers (TypedDicts).
+        "Balance",
+        "EarnEvent",
+        "EarnLine",
+        "Expiring",
+        "ExpiringLot",
+        "LotChange",
+        "LotView",
+        "Movement",
+        "Payment",
+        "PointsTotals",
+        "Posting",
+        "RedeemEvent",
+        "Statement",
+        "StatementLot",
+        "StatementRow",
     }
     assert all(hasattr(loyalty, name) for name in loyalty.__all__)

@@ -45,6 +45,8 @@ EXPECTED_ERROR_CODES = {
         "conflicting_filter",
         "mixed_group",
         "condition_not_applicable",
+        "percent_out_of_range",
+        "inverted_limits",
     ],
     "request": [
         "syntax_error",
@@ -69,6 +71,42 @@ EXPECTED_ERROR_CODES = {
         "date_out_of_range",
         "arithmetic_overflow",
     ],
+    "ledger": [
+        "syntax_error",
+        "unknown_field",
+        "missing_field",
+        "invalid_type",
+        "unknown_variant",
+        "invalid_decimal",
+        "float_not_allowed",
+        "invalid_value",
+        "empty_id",
+        "invalid_timestamp",
+        "invalid_amount",
+        "not_positive",
+        "negative_amount",
+        "zero_adjustment",
+        "missing_reason",
+        "conflicting_duplicate",
+        "order_already_earned",
+        "account_merged",
+        "wrong_account_kind",
+        "unknown_account",
+        "same_account",
+        "insufficient_points",
+        "insufficient_funds",
+        "unknown_order",
+        "unknown_line",
+        "refund_basis_missing",
+        "over_refund",
+        "nothing_to_refund",
+        "unknown_target",
+        "not_reversible",
+        "redemption_not_configured",
+        "below_minimum",
+        "out_of_order",
+        "arithmetic_overflow",
+    ],
 }
 
 
@@ -86,9 +124,12 @@ def test_exception_hierarchy() -> None:
     assert issubclass(loyalty.LoyaltyError, ValueError)
     assert issubclass(loyalty.ProgramError, loyalty.LoyaltyError)
     assert issubclass(loyalty.RequestError, loyalty.LoyaltyError)
-    assert not issubclass(loyalty.ProgramError, loyalty.RequestError)
-    assert not issubclass(loyalty.RequestError, loyalty.ProgramError)
-    for cls in (loyalty.LoyaltyError, loyalty.ProgramError, loyalty.RequestError):
+    assert issubclass(loyalty.LedgerError, loyalty.LoyaltyError)
+    leaves = (loyalty.ProgramError, loyalty.RequestError, loyalty.LedgerError)
+    for a in leaves:
+        for b in leaves:
+            assert issubclass(a, b) == (a is b)
+    for cls in (loyalty.LoyaltyError, *leaves):
         assert cls.__module__ == "loyalty"
 
 

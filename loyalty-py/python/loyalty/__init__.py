@@ -1,11 +1,31 @@
-"""Deterministic loyalty engine: load a program, quote orders and events.
+"""Deterministic loyalty engine: load a program, quote orders and events, keep
+a points ledger.
 
 The work happens in the Rust core; this package converts types and maps errors.
 """
 
+from ._ledger_types import (
+    Balance,
+    EarnEvent,
+    EarnLine,
+    Expiring,
+    ExpiringLot,
+    LotChange,
+    LotView,
+    Movement,
+    Payment,
+    PointsTotals,
+    Posting,
+    RedeemEvent,
+    Statement,
+    StatementLot,
+    StatementRow,
+)
 from ._loyalty import (
     Award,
     CapHit,
+    Ledger,
+    LedgerError,
     LineAward,
     LineInfo,
     LoyaltyError,
@@ -21,15 +41,32 @@ from ._loyalty import (
 
 __all__ = [
     "Award",
+    "Balance",
     "CapHit",
+    "EarnEvent",
+    "EarnLine",
+    "Expiring",
+    "ExpiringLot",
+    "Ledger",
+    "LedgerError",
     "LineAward",
     "LineInfo",
+    "LotChange",
+    "LotView",
     "LoyaltyError",
     "Miss",
+    "Movement",
+    "Payment",
+    "PointsTotals",
+    "Posting",
     "Program",
     "ProgramError",
     "Quote",
+    "RedeemEvent",
     "RequestError",
+    "Statement",
+    "StatementLot",
+    "StatementRow",
     "__version__",
     "error_codes",
     "program_schema",

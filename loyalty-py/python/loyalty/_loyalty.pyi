@@ -3,12 +3,24 @@
 import datetime
 import decimal
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypedDict, final, overload
+
+from ._ledger_types import (
+    Balance,
+    EarnEvent,
+    Expiring,
+    LotView,
+    Payment,
+    Posting,
+    Statement,
+    StatementRow,
+)
 
 __all__ = [
     "__version__",
     "Program",
+    "Ledger",
     "Quote",
     "Award",
     "LineAward",
@@ -18,6 +30,7 @@ __all__ = [
     "LoyaltyError",
     "ProgramError",
     "RequestError",
+    "LedgerError",
     "error_codes",
     "program_schema",
 ]
@@ -38,7 +51,7 @@ class LoyaltyError(ValueError):
 
     code: str
     path: str
-    kind: Literal["program", "request"]
+    kind: Literal["program", "request", "ledger"]
     errors: list[_ErrorInfo]
 
 class ProgramError(LoyaltyError):
@@ -47,8 +60,11 @@ class ProgramError(LoyaltyError):
 class RequestError(LoyaltyError):
     """The quote request is invalid."""
 
+class LedgerError(LoyaltyError):
+    """The ledger refused an event, a query or a payment request; no balance changed."""
+
 def error_codes() -> dict[str, list[str]]:
-    """Every stable error code, by kind (`program`, `request`)."""
+    """Every stable error code, by kind (`program`, `request`, `ledger`)."""
 
 def program_schema() -> dict[str, Any]:
     """The JSON Schema of the program format."""
@@ -84,6 +100,8 @@ class Program:
         explain: bool = False,
     ) -> Quote: ...
     def quote_request(self, request: Mapping[str, Any]) -> Quote: ...
+    def earn_event(self, request: Mapping[str, Any], *, account: str, id: str) -> EarnEvent | None:
+        """The ledger's earn event for a quote request (None when it earns nothing)."""
     @overload
     def quote_many(
         self, requests: Sequence[Mapping[str, Any]], *, on_error: Literal["raise"] = ...
@@ -92,6 +110,39 @@ class Program:
     def quote_many(
         self, requests: Sequence[Mapping[str, Any]], *, on_error: Literal["return"]
     ) -> list[Quote | LoyaltyError]: ...
+
+@final
+class Ledger:
+    """The points ledger of one program, built from the events posted to it.
+
+    Answers are the core's JSON answers as dicts, amounts as decimal strings.
+    `at` is RFC 3339 text or a timezone-aware `datetime.datetime`.
+    """
+
+    def __new__(cls, program: Program) -> Ledger: ...
+    @property
+    def program(self) -> Program: ...
+    @classmethod
+    def replay(cls, program: Program, events: Iterable[Mapping[str, Any]]) -> Ledger: ...
+    def post(self, event: Mapping[str, Any]) -> Posting: ...
+    @overload
+    def post_many(
+        self, events: Iterable[Mapping[str, Any]], *, on_error: Literal["raise"] = ...
+    ) -> list[Posting]: ...
+    @overload
+    def post_many(
+        self, events: Iterable[Mapping[str, Any]], *, on_error: Literal["return"]
+    ) -> list[Posting | LedgerError]: ...
+    def balance(self, account: str, at: str | datetime.datetime) -> Balance: ...
+    def lots(self, account: str, at: str | datetime.datetime) -> list[LotView]: ...
+    def expiring(self, account: str, at: str | datetime.datetime, days: int) -> Expiring: ...
+    def statement(self, account: str, at: str | datetime.datetime) -> Statement: ...
+    def statement_rows(self, account: str, at: str | datetime.datetime) -> list[StatementRow]:
+        """One flat dict per movement, amounts as `decimal.Decimal`;
+        `pandas.DataFrame(ledger.statement_rows(account, at))` works as is."""
+    def pay_with_points(self, request: Mapping[str, Any]) -> Payment: ...
+    def accounts(self) -> list[str]: ...
+    def __len__(self) -> int: ...
 
 @final
 class Quote:
