@@ -275,7 +275,7 @@ pub fn earn_event(
 ) -> Result<Value, Failure> {
     let request = QuoteRequest::from_value(request)?;
     let quote = program.quote(&request)?;
-    Ok(EarnEvent::from_quote(&request, &quote, account, id)
+    Ok(EarnEvent::from_quote(&request, &quote, account, id)?
         .map_or(Value::Null, |e| to_value(&LedgerEvent::Earn(e))))
 }
 

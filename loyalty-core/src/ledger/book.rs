@@ -104,10 +104,17 @@ pub struct Ledger {
     seq: u64,
 }
 
+/// First and last instants the ledger takes (years 1000 to 9000), so every
+/// answer, expiry dates included, is written as plain RFC 3339.
+const EARLIEST_MS: i64 = -30_610_224_000_000;
+const LATEST_MS: i64 = 221_845_392_000_000;
+
 pub(crate) fn parse_at(text: &str, path: &str) -> Result<i64, LedgerError> {
     DateTime::parse_from_rfc3339(text)
+        .ok()
         .map(|t| t.timestamp_millis())
-        .map_err(|_| LedgerError::InvalidTimestamp {
+        .filter(|ms| (EARLIEST_MS..=LATEST_MS).contains(ms))
+        .ok_or_else(|| LedgerError::InvalidTimestamp {
             path: path.to_owned(),
             value: text.to_owned(),
         })

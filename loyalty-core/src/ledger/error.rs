@@ -18,7 +18,7 @@ pub enum LedgerError {
     },
     /// A timestamp that is not RFC 3339 with an offset.
     #[error(
-        "invalid timestamp `{value}` at `{path}`: expected RFC 3339 with an offset, e.g. `2026-03-01T18:30:00+03:00`"
+        "invalid timestamp `{value}` at `{path}`: expected RFC 3339 with an offset, e.g. `2026-03-01T18:30:00+03:00`, in the years 1000 to 9000"
     )]
     InvalidTimestamp {
         /// Path of the timestamp.

@@ -379,7 +379,8 @@ impl EarnEvent {
     /// The earn event for a quote, so accrual posts straight to the ledger:
     /// the quote's points, the order and its lines (quantity, amount paid and
     /// the points each line earned), so a later refund by line or by amount
-    /// takes back exactly its share. `None` when the quote earned nothing.
+    /// takes back exactly its share. `Ok(None)` when the quote earned nothing;
+    /// an error when the order's amounts do not add up within a decimal.
     ///
     /// A rule's points are spread over the lines it matched in proportion to
     /// what it gave each line; rules without lines (order bonuses) are spread
@@ -390,54 +391,59 @@ impl EarnEvent {
         quote: &crate::Quote,
         account: &str,
         id: &str,
-    ) -> Option<Self> {
+    ) -> Result<Option<Self>, super::LedgerError> {
         if quote.total <= Decimal::ZERO {
-            return None;
+            return Ok(None);
         }
+        let overflow = || super::LedgerError::ArithmeticOverflow {
+            path: "order.lines".to_owned(),
+        };
         let order = request.order.as_ref();
-        let lines = order.map(|o| line_points(o, quote)).unwrap_or_default();
-        Some(Self {
+        let (lines, amount) = match order {
+            Some(o) => {
+                let paid: Option<Vec<Decimal>> = o.lines.iter().map(line_paid).collect();
+                let paid = paid.ok_or_else(overflow)?;
+                let amount = paid
+                    .iter()
+                    .try_fold(Decimal::ZERO, |s, x| s.checked_add(*x))
+                    .ok_or_else(overflow)?;
+                (spread(o, &paid, quote).ok_or_else(overflow)?, Some(amount))
+            }
+            None => (Vec::new(), None),
+        };
+        let at = match (order, &request.event) {
+            (Some(o), _) => o.placed_at.clone(),
+            (None, Some(e)) => e.occurred_at.clone(),
+            (None, None) => String::new(),
+        };
+        Ok(Some(Self {
             id: id.to_owned(),
             account: account.to_owned(),
-            at: order.map_or_else(
-                || {
-                    request
-                        .event
-                        .as_ref()
-                        .map(|e| e.occurred_at.clone())
-                        .unwrap_or_default()
-                },
-                |o| o.placed_at.clone(),
-            ),
+            at,
             points: quote.total,
             order: order.map(|o| o.id.clone()),
-            amount: order.map(|o| {
-                o.lines
-                    .iter()
-                    .map(line_paid)
-                    .try_fold(Decimal::ZERO, |s, x| s.checked_add(x))
-                    .unwrap_or_default()
-            }),
+            amount,
             lines,
-        })
+        }))
     }
 }
 
-fn line_paid(l: &crate::model::Line) -> Decimal {
-    l.quantity
-        .checked_mul(l.unit_price)
-        .and_then(|x| x.checked_sub(l.discount))
-        .unwrap_or_default()
-        .max(Decimal::ZERO)
+/// What a line was paid: quantity × unit price − discount, at least zero.
+fn line_paid(l: &crate::model::Line) -> Option<Decimal> {
+    Some(
+        l.quantity
+            .checked_mul(l.unit_price)?
+            .checked_sub(l.discount)?
+            .max(Decimal::ZERO),
+    )
 }
 
 /// Each order line with the points it earned (adding up to the quote's total).
-/// Empty in the (unreachable for a quote that succeeded) case of overflow.
-fn line_points(order: &crate::model::Order, quote: &crate::Quote) -> Vec<EarnLine> {
-    spread(order, quote).unwrap_or_default()
-}
-
-fn spread(order: &crate::model::Order, quote: &crate::Quote) -> Option<Vec<EarnLine>> {
+fn spread(
+    order: &crate::model::Order,
+    paid: &[Decimal],
+    quote: &crate::Quote,
+) -> Option<Vec<EarnLine>> {
     let n = order.lines.len();
     let mut exact = vec![Decimal::ZERO; n];
     let eligible: Vec<Decimal> = (0..n)
@@ -474,10 +480,10 @@ fn spread(order: &crate::model::Order, quote: &crate::Quote) -> Option<Vec<EarnL
     let mut out: Vec<EarnLine> = order
         .lines
         .iter()
-        .zip(&exact)
-        .map(|(l, p)| EarnLine {
+        .zip(exact.iter().zip(paid))
+        .map(|(l, (p, amount))| EarnLine {
             quantity: l.quantity,
-            amount: line_paid(l),
+            amount: *amount,
             points: crate::money::normalize(
                 p.round_dp_with_strategy(4, rust_decimal::RoundingStrategy::ToZero),
             ),

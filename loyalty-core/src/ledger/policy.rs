@@ -91,11 +91,19 @@ impl LedgerPolicy {
         })
     }
 
-    /// The instant as RFC 3339 in the program's time zone.
+    /// The instant as RFC 3339 in the program's time zone; in UTC when the
+    /// zone's offset then had seconds (local mean time before ~1950), which
+    /// RFC 3339 cannot write.
     pub(crate) fn format(&self, at: i64) -> String {
-        match self.tz.timestamp_millis_opt(at).single() {
-            Some(t) => t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
-            None => at.to_string(),
+        use chrono::Offset;
+        let Some(t) = self.tz.timestamp_millis_opt(at).single() else {
+            return at.to_string();
+        };
+        if t.offset().fix().local_minus_utc().rem_euclid(60) == 0 {
+            t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+        } else {
+            t.with_timezone(&chrono::Utc)
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
         }
     }
 
