@@ -34,10 +34,13 @@ for (const file of readdirSync(schemaDir).sort()) {
   const name = match[1];
   const { $defs = {}, $schema, title, ...root } = JSON.parse(readFileSync(join(schemaDir, file), 'utf8'));
   for (const [key, schema] of Object.entries($defs)) define(key, schema, file);
-  define(name, { ...root, title: name }, file);
+  define(name, root, file);
   names.push(name);
 }
 if (names.length === 0) throw new Error(`no *.schema.json in ${schemaDir}`);
+// Titled only now: a root type is also a definition of another schema
+// (`LedgerEvent` in `Payment`), where it has no title.
+for (const name of names) defs[name] = { ...defs[name], title: name };
 
 const document = {
   title: 'BoundaryTypes',
