@@ -2,33 +2,39 @@
 //! [`loyalty_core::ffi`] that only converts values between JavaScript and
 //! JSON. Every rule, check and error code lives in the core.
 //!
-//! JavaScript sees a class `Program` and two functions, `errorCodes()` and
-//! `programSchema()`. Every failure is thrown as an `Error` whose `name` is
-//! `"LoyaltyError"`, carrying `kind`, `code`, `path` and `errors` (see
-//! [`loyalty_error`]). The TypeScript names used below (`ProgramFile`,
-//! `QuoteRequest`, `Quote`, `ErrorInfo`, ...) are generated from the core's
-//! JSON Schemas by the build (`loyalty-wasm/js/scripts/gen-types.mjs`) into
-//! `types.d.ts`, which the generated `.d.ts` imports.
+//! JavaScript sees the classes `Program` and `Ledger` and two functions,
+//! `errorCodes()` and `programSchema()`. Every failure is thrown as an `Error`
+//! whose `name` is `"LoyaltyError"`, carrying `kind`, `code`, `path` and
+//! `errors` (see [`loyalty_error`]). The TypeScript names used below
+//! (`ProgramFile`, `QuoteRequest`, `Quote`, `LedgerEvent`, `Balance`,
+//! `ErrorInfo`, ...) are generated from the core's JSON Schemas by the build
+//! (`loyalty-wasm/js/scripts/gen-types.mjs`) into `types.d.ts`, which the
+//! generated `.d.ts` imports.
 
 use loyalty_core::ShapeError;
 use loyalty_core::ffi::{self, ErrorKind, Failure, ProgramSource};
 use serde::Serialize;
 use serde_json::Value;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
-import type { ProgramFile, QuoteRequest, Quote, Failure, ErrorInfo } from "./types.js";
+import type {
+  ProgramFile, QuoteRequest, Quote, Failure, ErrorInfo,
+  LedgerEvent, Posting, Balance, LotView, Expiring, Statement, PaymentRequest, Payment,
+} from "./types.js";
 export type * from "./types.js";
 
 /**
- * What every function of this module throws (and what `quoteMany` returns in
- * place of a quote that failed): an `Error` named `"LoyaltyError"`. `message`,
- * `code` and `path` are those of the first error; `errors` lists them all.
+ * What every function of this module throws (and what `quoteMany` and
+ * `postMany` return in place of an answer that failed): an `Error` named
+ * `"LoyaltyError"`. `message`, `code` and `path` are those of the first
+ * error; `errors` lists them all.
  */
 export interface LoyaltyError extends Error {
   name: "LoyaltyError";
-  /** Whether the program or the request was at fault. */
+  /** Whether the program, the request or the ledger refused. */
   kind: Failure["kind"];
   /** Stable snake_case code of the first error. */
   code: string;
@@ -42,13 +48,16 @@ export interface LoyaltyError extends Error {
 export interface ErrorCodes {
   program: string[];
   request: string[];
+  ledger: string[];
 }
 "#;
 
 /// A validated loyalty program, ready to quote.
 #[wasm_bindgen]
 pub struct Program {
-    inner: loyalty_core::Program,
+    // Shared with the ledgers made from it (a deep copy per ledger cost 6 KB
+    // of code in the bundle).
+    inner: Rc<loyalty_core::Program>,
 }
 
 #[wasm_bindgen]
@@ -132,12 +141,11 @@ impl Program {
         &self,
         #[wasm_bindgen(unchecked_param_type = "QuoteRequest[]")] requests: JsValue,
     ) -> Result<js_sys::Array, JsValue> {
-        let Some(requests) = requests.dyn_ref::<js_sys::Array>() else {
-            return Err(loyalty_error(&not_json(
-                ErrorKind::Request,
-                "quoteMany expects an array of requests".to_owned(),
-            )));
-        };
+        let requests = items(
+            &requests,
+            ErrorKind::Request,
+            "quoteMany expects an array of requests",
+        )?;
         let out = js_sys::Array::new();
         for request in requests.iter() {
             let answer = self.quote(request);
@@ -145,17 +153,290 @@ impl Program {
         }
         Ok(out)
     }
+
+    /// The ledger event that posts what `request` earns under this program,
+    /// for `account`, with the host's event id `id`; `null` when the quote
+    /// earns nothing. Throws a `LoyaltyError` of kind `"request"`.
+    #[wasm_bindgen(js_name = earnEvent, unchecked_return_type = "LedgerEvent | null")]
+    pub fn earn_event(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "QuoteRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] account: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let request = from_js(&request, ErrorKind::Request)?;
+        let account = text_arg(&account, "account", ErrorKind::Request)?;
+        let id = text_arg(&id, "id", ErrorKind::Request)?;
+        answer(ffi::earn_event(&self.inner, request, &account, &id))
+    }
 }
 
 impl Program {
     fn wrap(loaded: Result<loyalty_core::Program, Failure>) -> Result<Program, JsValue> {
         loaded
-            .map(|inner| Program { inner })
+            .map(|inner| Program {
+                inner: Rc::new(inner),
+            })
             .map_err(|f| loyalty_error(&f))
     }
 }
 
-/// Every stable error code, by kind (`{program: [...], request: [...]}`).
+/// The points and stored-value ledger of one program: plain data built only
+/// from the events posted to it (keep the events; `Ledger.replay` rebuilds
+/// it). Queries take an account and an RFC 3339 instant and work out
+/// pending, expired and available points as of that instant. Refusals are
+/// `LoyaltyError`s of kind `"ledger"`; a refused event moves no points.
+#[wasm_bindgen]
+pub struct Ledger {
+    program: Rc<loyalty_core::Program>,
+    inner: loyalty_core::ledger::Ledger,
+}
+
+#[wasm_bindgen]
+impl Ledger {
+    /// An empty ledger of `program` (freeing `program` later does not
+    /// affect the ledger).
+    #[wasm_bindgen(constructor)]
+    pub fn new(program: &Program) -> Ledger {
+        Ledger {
+            program: Rc::clone(&program.inner),
+            inner: loyalty_core::ledger::Ledger::new(),
+        }
+    }
+
+    /// Rebuilds a ledger from events in the order they were first posted.
+    /// Events that are refused (as they were then) are skipped. Throws only
+    /// when `events` is not an array.
+    pub fn replay(
+        program: &Program,
+        #[wasm_bindgen(unchecked_param_type = "LedgerEvent[]")] events: JsValue,
+    ) -> Result<Ledger, JsValue> {
+        let mut ledger = Ledger::new(program);
+        let events = items(
+            &events,
+            ErrorKind::Ledger,
+            "replay expects an array of events",
+        )?;
+        let values = events
+            .iter()
+            .filter_map(|e| from_js(&e, ErrorKind::Ledger).ok())
+            .collect();
+        // Refused events are skipped: their outcomes are not needed.
+        let _ = ffi::ledger_post_many(&ledger.program, &mut ledger.inner, values);
+        Ok(ledger)
+    }
+
+    /// Posts one event: `{event: id, status: "applied"}`, or `"duplicate"`
+    /// when the same event was posted before (nothing changes). Throws a
+    /// `LoyaltyError` of kind `"ledger"` when the event is refused.
+    #[wasm_bindgen(unchecked_return_type = "Posting")]
+    pub fn post(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "LedgerEvent")] event: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let event = from_js(&event, ErrorKind::Ledger)?;
+        answer(ffi::ledger_post(&self.program, &mut self.inner, event))
+    }
+
+    /// Posts events in order. Each item is the posting or, when that event
+    /// was refused, the `LoyaltyError` that `post` would have thrown
+    /// (returned, not thrown: test with `instanceof Error`); a refused event
+    /// does not stop the ones after it. Throws only when `events` is not an
+    /// array.
+    #[wasm_bindgen(
+        js_name = postMany,
+        unchecked_return_type = "Array<Posting | LoyaltyError>"
+    )]
+    pub fn post_many(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "LedgerEvent[]")] events: JsValue,
+    ) -> Result<js_sys::Array, JsValue> {
+        let events = items(
+            &events,
+            ErrorKind::Ledger,
+            "postMany expects an array of events",
+        )?;
+        // An event with no JSON form is refused in place; the others are
+        // posted in order.
+        let mut refused = Vec::with_capacity(events.length() as usize);
+        let mut values = Vec::with_capacity(refused.capacity());
+        for event in events.iter() {
+            match from_js(&event, ErrorKind::Ledger) {
+                Ok(v) => {
+                    values.push(v);
+                    refused.push(None);
+                }
+                Err(e) => refused.push(Some(e)),
+            }
+        }
+        let mut posted = ffi::ledger_post_many(&self.program, &mut self.inner, values).into_iter();
+        let out = js_sys::Array::new();
+        for r in refused {
+            let item = match r {
+                Some(e) => e,
+                None => posted
+                    .next()
+                    .map_or(JsValue::UNDEFINED, |a| answer(a).unwrap_or_else(|e| e)),
+            };
+            out.push(&item);
+        }
+        Ok(out)
+    }
+
+    /// The balance of `account` as of the instant `at` (RFC 3339).
+    #[wasm_bindgen(unchecked_return_type = "Balance")]
+    pub fn balance(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] account: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let (account, at) = account_at(&account, &at)?;
+        answer(ffi::ledger_balance(
+            &self.program,
+            &self.inner,
+            &account,
+            &at,
+        ))
+    }
+
+    /// The lots of `account` with points left as of `at`.
+    #[wasm_bindgen(unchecked_return_type = "LotView[]")]
+    pub fn lots(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] account: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let (account, at) = account_at(&account, &at)?;
+        answer(ffi::ledger_lots(&self.program, &self.inner, &account, &at))
+    }
+
+    /// The points of `account` that expire within `days` days of `at`
+    /// (`days`: a whole number from 0 to 4294967295).
+    #[wasm_bindgen(unchecked_return_type = "Expiring")]
+    pub fn expiring(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] account: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] at: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] days: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let (account, at) = account_at(&account, &at)?;
+        let days = days_arg(&days)?;
+        answer(ffi::ledger_expiring(
+            &self.program,
+            &self.inner,
+            &account,
+            &at,
+            days,
+        ))
+    }
+
+    /// Every movement of `account` up to `at`, with running balances.
+    #[wasm_bindgen(unchecked_return_type = "Statement")]
+    pub fn statement(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] account: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let (account, at) = account_at(&account, &at)?;
+        answer(ffi::ledger_statement(
+            &self.program,
+            &self.inner,
+            &account,
+            &at,
+        ))
+    }
+
+    /// How much of an order points can pay under the program's
+    /// `ledger.redemption` rules, with the redeem event to post when the
+    /// sale completes. Posts nothing.
+    #[wasm_bindgen(js_name = payWithPoints, unchecked_return_type = "Payment")]
+    pub fn pay_with_points(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PaymentRequest")] request: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let request = from_js(&request, ErrorKind::Ledger)?;
+        answer(ffi::ledger_pay(&self.program, &self.inner, request))
+    }
+
+    /// Ids of every account (points and stored value), sorted.
+    pub fn accounts(&self) -> Vec<String> {
+        self.inner.account_ids().map(str::to_owned).collect()
+    }
+}
+
+/// The items of a JS array, copied by JavaScript (so that a throwing getter
+/// or proxy trap becomes a `LoyaltyError` rather than an exception unwinding
+/// through Rust frames, which would leave the object borrowed for good).
+/// Anything but an array is `invalid_type` with `message`.
+fn items(value: &JsValue, kind: ErrorKind, message: &str) -> Result<js_sys::Array, JsValue> {
+    match array_items(value) {
+        Ok(Some(items)) => Ok(items),
+        Ok(None) => Err(loyalty_error(&not_json(kind, message.to_owned()))),
+        Err(e) => Err(loyalty_error(&not_json(
+            kind,
+            format!("{message}; reading it threw: {}", error_message(&e)),
+        ))),
+    }
+}
+
+/// The `account` and `at` arguments of a ledger query.
+fn account_at(account: &JsValue, at: &JsValue) -> Result<(String, String), JsValue> {
+    Ok((
+        text_arg(account, "account", ErrorKind::Ledger)?,
+        text_arg(at, "at", ErrorKind::Ledger)?,
+    ))
+}
+
+/// A string argument; anything else is `invalid_type` at its name.
+fn text_arg(value: &JsValue, name: &str, kind: ErrorKind) -> Result<String, JsValue> {
+    value.as_string().ok_or_else(|| {
+        loyalty_error(&Failure::from_shape(
+            kind,
+            ShapeError::InvalidType {
+                path: name.to_owned(),
+                message: format!("expected a string, got {}", type_name(value)),
+            },
+        ))
+    })
+}
+
+/// The `days` argument: a whole number from 0 to `u32::MAX`; another number
+/// is `invalid_value`, anything else `invalid_type` (kind `"ledger"`).
+fn days_arg(days: &JsValue) -> Result<u32, JsValue> {
+    let refuse = |error| loyalty_error(&Failure::from_shape(ErrorKind::Ledger, error));
+    let Some(n) = days.as_f64() else {
+        return Err(refuse(ShapeError::InvalidType {
+            path: "days".to_owned(),
+            message: format!("expected a whole number of days, got {}", type_name(days)),
+        }));
+    };
+    // `as` saturates (NaN gives 0), so the round trip holds only for whole
+    // numbers in range.
+    let whole = n as u32;
+    if f64::from(whole) == n {
+        Ok(whole)
+    } else {
+        Err(refuse(ShapeError::InvalidValue {
+            path: "days".to_owned(),
+            message: format!(
+                "expected a whole number of days from 0 to {}, got {n}",
+                u32::MAX
+            ),
+        }))
+    }
+}
+
+/// A core answer (already JSON) as a plain JS value, or its failure as a
+/// thrown `LoyaltyError`.
+fn answer(result: Result<Value, Failure>) -> Result<JsValue, JsValue> {
+    match result {
+        Ok(v) => to_js(&v),
+        Err(f) => Err(loyalty_error(&f)),
+    }
+}
+
+/// Every stable error code, by kind (`{program: [...], request: [...],
+/// ledger: [...]}`).
 #[wasm_bindgen(js_name = errorCodes, unchecked_return_type = "ErrorCodes")]
 pub fn error_codes() -> Result<JsValue, JsValue> {
     to_js(&ffi::error_codes())
@@ -190,26 +471,68 @@ pub fn loyalty_error(failure: &Failure) -> JsValue {
     error.into()
 }
 
-// `JSON.stringify` with a replacer that refuses what JSON cannot carry instead
-// of silently dropping it. A module snippet, not `new Function`, so pages with
-// a strict Content-Security-Policy can load it.
+// Everything that runs user JavaScript (getters, `toJSON`, proxy traps) runs
+// here, in a module snippet (not `new Function`, so pages with a strict
+// Content-Security-Policy can load it), and no exception gets out except a
+// plain string message: an exception unwinding through Rust frames would skip
+// their destructors and leave the object it was called on borrowed for good.
+//
+// `to_json_text` is `JSON.stringify` with a replacer that refuses what JSON
+// cannot carry instead of silently dropping it. `array_items` copies an
+// array's items (`undefined` for anything else).
 #[wasm_bindgen(inline_js = r#"
+function message(e) {
+  try {
+    return e instanceof Error ? String(e.message) : String(e);
+  } catch {
+    return "the value has no JSON form";
+  }
+}
 export function to_json_text(value) {
-  return JSON.stringify(value, (key, v) => {
-    const t = typeof v;
-    if (t === "function" || t === "symbol" || t === "bigint") {
-      throw new TypeError(`${key ? "`" + key + "` is a " : "a "}${t}, which JSON cannot carry`);
-    }
-    if (t === "number" && !Number.isFinite(v)) {
-      throw new TypeError(`${key ? "`" + key + "` is " : ""}${v}, which JSON cannot carry`);
-    }
-    return v;
-  });
+  try {
+    return JSON.stringify(value, (key, v) => {
+      const t = typeof v;
+      if (t === "function" || t === "symbol" || t === "bigint") {
+        throw new TypeError(`${key ? "`" + key + "` is a " : "a "}${t}, which JSON cannot carry`);
+      }
+      if (t === "number" && !Number.isFinite(v)) {
+        throw new TypeError(`${key ? "`" + key + "` is " : ""}${v}, which JSON cannot carry`);
+      }
+      return v;
+    });
+  } catch (e) {
+    throw message(e);
+  }
+}
+export function array_items(value) {
+  try {
+    return Array.isArray(value) ? Array.from(value) : undefined;
+  } catch (e) {
+    throw message(e);
+  }
+}
+export function type_name(value) {
+  if (value === null) return "null";
+  try {
+    return Array.isArray(value) ? "array" : typeof value;
+  } catch {
+    return "a revoked proxy";
+  }
 }
 "#)]
 extern "C" {
     #[wasm_bindgen(catch)]
     fn to_json_text(value: &JsValue) -> Result<Option<String>, JsValue>;
+    #[wasm_bindgen(catch)]
+    fn array_items(value: &JsValue) -> Result<Option<js_sys::Array>, JsValue>;
+    /// `typeof value`, with `null` and arrays told apart, for messages.
+    fn type_name(value: &JsValue) -> String;
+}
+
+/// The message a snippet threw.
+fn error_message(e: &JsValue) -> String {
+    e.as_string()
+        .unwrap_or_else(|| "the value has no JSON form".to_owned())
 }
 
 /// A JS value as JSON, crossing the boundary once as text (walking objects
@@ -226,13 +549,7 @@ fn from_js(value: &JsValue, kind: ErrorKind) -> Result<Value, JsValue> {
                 "`undefined` has no JSON form".to_owned(),
             )));
         }
-        Err(e) => {
-            let message = e.dyn_ref::<js_sys::Error>().map_or_else(
-                || "the value has no JSON form".to_owned(),
-                |e| String::from(e.message()),
-            );
-            return Err(loyalty_error(&not_json(kind, message)));
-        }
+        Err(e) => return Err(loyalty_error(&not_json(kind, error_message(&e)))),
     };
     serde_json::from_str(&text).map_err(|e| loyalty_error(&not_json(kind, e.to_string())))
 }

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use js_sys::{Array, JSON, Reflect};
-use loyalty_wasm::{Program, error_codes};
+use loyalty_wasm::{Ledger, Program, error_codes};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -102,4 +102,124 @@ fn error_codes_by_kind() {
     let codes = error_codes().unwrap();
     let program: Array = get(&codes, "program").dyn_into().unwrap();
     assert!(program.includes(&JsValue::from_str("invalid_currency"), 0));
+}
+
+const LEDGER_PROGRAM: &str = r#"
+schema_version = 1
+id = "riyadh-coffee"
+currency = "SAR"
+time_zone = "Asia/Riyadh"
+[[earn_rules]]
+id = "base"
+rate = { points = "1", per = "1" }
+[ledger]
+pending_days = 14
+expiry = { end_of = "year", periods_after = 1 }
+shortfall = "other_lots"
+redemption = { points = "100", value = "1", min_points = "100", max_percent = "50" }
+"#;
+
+const EARN: &str = r#"{"type": "earn", "id": "e-1", "account": "m-1",
+  "at": "2026-03-01T10:00:00+03:00", "points": "120", "order": "o-1", "amount": "240.00"}"#;
+
+const APRIL: &str = "2026-04-01T00:00:00+03:00";
+
+fn s(text: &str) -> JsValue {
+    JsValue::from_str(text)
+}
+
+#[wasm_bindgen_test]
+fn ledger_posts_queries_and_refuses() {
+    let program = Program::from_toml(LEDGER_PROGRAM).unwrap();
+    let mut ledger = Ledger::new(&program);
+    let posting = ledger.post(js(EARN)).unwrap();
+    assert_eq!(text(&posting, "event"), "e-1");
+    assert_eq!(text(&posting, "status"), "applied");
+    assert_eq!(text(&ledger.post(js(EARN)).unwrap(), "status"), "duplicate");
+
+    // Pending for 14 days, then available.
+    let early = ledger
+        .balance(s("m-1"), s("2026-03-02T00:00:00+03:00"))
+        .unwrap();
+    assert_eq!(text(&early, "pending"), "120");
+    let balance = ledger.balance(s("m-1"), s(APRIL)).unwrap();
+    assert_eq!(text(&balance, "available"), "120");
+
+    let lots: Array = ledger.lots(s("m-1"), s(APRIL)).unwrap().dyn_into().unwrap();
+    assert_eq!(lots.length(), 1);
+    let expiring = ledger
+        .expiring(s("m-1"), s(APRIL), JsValue::from(31))
+        .unwrap();
+    assert_eq!(text(&expiring, "points"), "0");
+    let statement = ledger.statement(s("m-1"), s(APRIL)).unwrap();
+    assert!(get(&statement, "movements").is_instance_of::<Array>());
+    let payment = ledger
+        .pay_with_points(js(
+            r#"{"id": "p-1", "account": "m-1", "at": "2026-04-01T00:00:00+03:00", "order_total": "50.00"}"#,
+        ))
+        .unwrap();
+    assert_eq!(text(&payment, "points"), "120");
+    assert_eq!(text(&payment, "limited_by"), "balance");
+    assert_eq!(ledger.accounts(), ["m-1"]);
+
+    // A refusal is a LoyaltyError of kind ledger, and changes nothing.
+    let refused = ledger
+        .post(js(r#"{"type": "redeem", "id": "r-1", "account": "m-1",
+          "at": "2026-04-01T00:00:00+03:00", "points": "500"}"#))
+        .err()
+        .unwrap();
+    assert_eq!(text(&refused, "name"), "LoyaltyError");
+    assert_eq!(text(&refused, "kind"), "ledger");
+    assert_eq!(text(&refused, "code"), "insufficient_points");
+    assert_eq!(text(&refused, "path"), "points");
+    let after = ledger.balance(s("m-1"), s(APRIL)).unwrap();
+    assert_eq!(
+        JSON::stringify(&after).unwrap(),
+        JSON::stringify(&balance).unwrap()
+    );
+
+    // Arguments are checked at the boundary: errors, not panics.
+    for bad in [
+        JsValue::from(-1),
+        JsValue::from(1.5),
+        JsValue::from_f64(f64::NAN),
+    ] {
+        let e = ledger.expiring(s("m-1"), s(APRIL), bad).err().unwrap();
+        assert_eq!(text(&e, "code"), "invalid_value");
+        assert_eq!(text(&e, "path"), "days");
+    }
+    let e = ledger.balance(JsValue::NULL, s(APRIL)).err().unwrap();
+    assert_eq!(text(&e, "code"), "invalid_type");
+    assert_eq!(text(&e, "path"), "account");
+}
+
+#[wasm_bindgen_test]
+fn post_many_replay_and_earn_event() {
+    let program = Program::from_toml(LEDGER_PROGRAM).unwrap();
+    let events = Array::of3(&js(EARN), &js(r#"{"type": "earn"}"#), &js(EARN));
+    let mut ledger = Ledger::new(&program);
+    let answers = ledger.post_many(events.clone().into()).unwrap();
+    assert_eq!(text(&answers.get(0), "status"), "applied");
+    assert_eq!(text(&answers.get(1), "code"), "missing_field");
+    assert_eq!(text(&answers.get(2), "status"), "duplicate");
+    let replayed = Ledger::replay(&program, events.into()).unwrap();
+    assert_eq!(
+        JSON::stringify(&replayed.statement(s("m-1"), s(APRIL)).unwrap()).unwrap(),
+        JSON::stringify(&ledger.statement(s("m-1"), s(APRIL)).unwrap()).unwrap()
+    );
+    assert!(Ledger::replay(&program, s("no")).is_err());
+
+    let event = program
+        .earn_event(request("\"14.50\""), s("m-1"), s("e-2"))
+        .unwrap();
+    assert_eq!(text(&event, "type"), "earn");
+    assert_eq!(text(&event, "points"), "29");
+    let nothing = program
+        .earn_event(request("\"0\""), s("m-1"), s("e-3"))
+        .unwrap();
+    assert!(nothing.is_null());
+
+    let codes = error_codes().unwrap();
+    let ledger_codes: Array = get(&codes, "ledger").dyn_into().unwrap();
+    assert!(ledger_codes.includes(&s("insufficient_points"), 0));
 }

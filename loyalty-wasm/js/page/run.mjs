@@ -1,17 +1,18 @@
 // Runs every conformance vector in the browser with the `--target web` build
-// and exposes the outcome as `window.loyaltyResults`.
+// (quote vectors, then the ledger's step vectors) and exposes the outcome as
+// `window.loyaltyResults`: `{results, ledger}`, each a list of `{name, ok, diff}`.
 import init, * as mod from '/pkg/loyalty_wasm.js';
-import { checkVector } from '/lib/envelope.mjs';
+import { checkLedgerVector, checkVector } from '/lib/envelope.mjs';
 
-async function main() {
-  await init();
-  const index = await (await fetch('/vectors/index.json')).json();
+async function run(list, check) {
+  const index = await (await fetch(list)).json();
   const results = [];
   for (const { name, file } of index) {
     let diff;
     try {
-      const doc = await (await fetch(`/vectors/${file}`)).json();
-      diff = checkVector(mod, doc);
+      // Parsed here, not with `.json()`, so a file that is not JSON fails with its name.
+      const doc = JSON.parse(await (await fetch(`/vectors/${file}`)).text());
+      diff = check(mod, doc);
     } catch (e) {
       diff = `threw: ${e?.stack ?? e}`;
     }
@@ -20,10 +21,18 @@ async function main() {
   return results;
 }
 
+async function main() {
+  await init();
+  return {
+    results: await run('/vectors/index.json', checkVector),
+    ledger: await run('/vectors/ledger-index.json', checkLedgerVector),
+  };
+}
+
 main().then(
-  (results) => {
-    window.loyaltyResults = { results };
-    document.getElementById('out').textContent = JSON.stringify(results, null, 2);
+  (outcome) => {
+    window.loyaltyResults = outcome;
+    document.getElementById('out').textContent = JSON.stringify(outcome, null, 2);
   },
   (e) => {
     window.loyaltyResults = { error: String(e?.stack ?? e) };

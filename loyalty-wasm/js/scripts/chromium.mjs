@@ -1,12 +1,13 @@
 // Serves the `--target web` build and a page on 127.0.0.1 (a free port), runs
-// every conformance vector in headless Chromium through playwright-core and
-// fails if any answer's canonical bytes differ.
+// every conformance vector (quote vectors and the ledger's step vectors) in
+// headless Chromium through playwright-core and fails if any answer's
+// canonical bytes differ.
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { chromium } from 'playwright-core';
-import { jsDir, listVectors, pkgDir, vectorsDir } from '../test/paths.mjs';
+import { jsDir, listLedgerVectors, listVectors, pkgDir, vectorsDir } from '../test/paths.mjs';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const TYPES = {
@@ -19,6 +20,8 @@ const TYPES = {
 
 const vectors = listVectors();
 if (vectors.length === 0) throw new Error(`no vectors under ${vectorsDir}`);
+// None yet is fine (as under Node); a file that is there must pass.
+const ledgerVectors = listLedgerVectors();
 
 // URL prefix -> directory served under it.
 const mounts = [
@@ -40,9 +43,10 @@ function resolveFile(pathname) {
 
 const server = createServer((req, res) => {
   const { pathname } = new URL(req.url, 'http://127.0.0.1');
-  if (pathname === '/vectors/index.json') {
+  const index = { '/vectors/index.json': vectors, '/vectors/ledger-index.json': ledgerVectors }[pathname];
+  if (index) {
     res.writeHead(200, { 'content-type': TYPES['.json'] });
-    res.end(JSON.stringify(vectors));
+    res.end(JSON.stringify(index));
     return;
   }
   const file = resolveFile(pathname);
@@ -91,15 +95,21 @@ try {
   const outcome = await page.evaluate(() => window.loyaltyResults);
   for (const p of problems) console.error(p);
   if (outcome.error) throw new Error(`the page failed: ${outcome.error}`);
-  const { results } = outcome;
-  if (results.length !== vectors.length) {
-    throw new Error(`the page ran ${results.length} of ${vectors.length} vectors`);
+  for (const [what, results, expected] of [
+    ['quote', outcome.results, vectors],
+    ['ledger', outcome.ledger, ledgerVectors],
+  ]) {
+    if (!Array.isArray(results) || results.length !== expected.length) {
+      throw new Error(`the page ran ${results?.length} of ${expected.length} ${what} vectors`);
+    }
+    let bad = 0;
+    for (const r of results.filter((r) => !r.ok)) {
+      bad += 1;
+      console.error(`FAIL ${r.name}: ${r.diff}`);
+    }
+    failed += bad;
+    console.log(`chromium ${what} vectors: ${results.length - bad} passed, ${bad} failed`);
   }
-  for (const r of results.filter((r) => !r.ok)) {
-    failed += 1;
-    console.error(`FAIL ${r.name}: ${r.diff}`);
-  }
-  console.log(`chromium: ${results.length - failed} passed, ${failed} failed`);
 } finally {
   await context?.close();
   server.close();

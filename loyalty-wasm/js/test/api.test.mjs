@@ -149,7 +149,7 @@ test('quoteMany answers each request: a quote or the LoyaltyError quote would th
 
 test('errorCodes lists the codes by kind; programSchema is the program JSON Schema', () => {
   const codes = errorCodes();
-  assert.deepEqual(Object.keys(codes).sort(), ['program', 'request']);
+  assert.deepEqual(Object.keys(codes).sort(), ['ledger', 'program', 'request']);
   assert.ok(codes.program.includes('invalid_currency'));
   assert.ok(codes.request.includes('float_not_allowed'));
   const schema = programSchema();

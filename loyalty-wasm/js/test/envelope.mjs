@@ -78,3 +78,140 @@ export function checkVector(mod, doc) {
   const expected = canonical(doc.expect);
   return actual === expected ? null : `answer differs\n  expected: ${expected}\n  actual:   ${actual}`;
 }
+
+// ---------------------------------------------------------------------------
+// Ledger vectors (tests/README.md, "Ledger vectors"): a program and a list of
+// steps, each one call of the ledger API with its own expected envelope,
+// `{"result": ...}` or `{"error": ...}`. Checked as strictly as the Rust
+// runner (tests/src/vectors.rs) checks them, so a malformed file fails here
+// too instead of passing vacuously.
+
+const LEDGER_TOP_KEYS = ['description', 'program', 'program_toml', 'steps'];
+
+/** The arguments each op takes, besides `op` and `expect`. */
+const STEP_KEYS = {
+  post: ['event'],
+  balance: ['account', 'at'],
+  lots: ['account', 'at'],
+  statement: ['account', 'at'],
+  expiring: ['account', 'at', 'days'],
+  pay: ['request'],
+  earn_event: ['request', 'account', 'id'],
+};
+
+const TEXT_KEYS = ['account', 'at', 'id'];
+
+function isObject(v) {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Throws unless `doc` is a well-formed ledger vector; returns its steps. */
+function ledgerSteps(doc) {
+  if (!isObject(doc)) throw new Error('a vector must be a JSON object');
+  for (const key of Object.keys(doc)) {
+    if (!LEDGER_TOP_KEYS.includes(key)) throw new Error(`unknown key \`${key}\` in a ledger vector`);
+  }
+  if (typeof doc.description !== 'string' || doc.description.trim() === '') {
+    throw new Error('a vector needs a `description` (non-empty text)');
+  }
+  const hasObject = Object.hasOwn(doc, 'program');
+  const hasToml = Object.hasOwn(doc, 'program_toml');
+  if (hasObject === hasToml || (hasObject && !isObject(doc.program)) || (hasToml && typeof doc.program_toml !== 'string')) {
+    throw new Error('a vector needs `program` (object) or `program_toml` (text)');
+  }
+  if (!Array.isArray(doc.steps) || doc.steps.length === 0) {
+    throw new Error('a ledger vector needs `steps` (a non-empty list)');
+  }
+  doc.steps.forEach((step, i) => {
+    const fail = (why) => {
+      throw new Error(`step ${i}: ${why}`);
+    };
+    if (!isObject(step)) fail('a step must be an object');
+    if (typeof step.op !== 'string') fail('`op` must be a string');
+    if (!Object.hasOwn(STEP_KEYS, step.op)) fail(`unknown op \`${step.op}\``);
+    const keys = STEP_KEYS[step.op];
+    for (const key of Object.keys(step)) {
+      if (key !== 'op' && key !== 'expect' && !keys.includes(key)) {
+        fail(`unknown key \`${key}\` in a \`${step.op}\` step`);
+      }
+    }
+    for (const key of keys) {
+      if (!Object.hasOwn(step, key)) fail(`a \`${step.op}\` step needs \`${key}\``);
+      if (TEXT_KEYS.includes(key) && typeof step[key] !== 'string') fail(`\`${key}\` must be a string`);
+    }
+    if (step.op === 'expiring' && !(Number.isInteger(step.days) && step.days >= 0 && step.days <= 0xffffffff)) {
+      fail('`days` must be a whole number from 0 to 2^32 - 1');
+    }
+    if (!Object.hasOwn(step, 'expect')) fail(`(${step.op}) has no \`expect\``);
+  });
+  return doc.steps;
+}
+
+/** One step's call of the binding. */
+function callStep(mod, program, ledger, step) {
+  switch (step.op) {
+    case 'post':
+      return ledger.post(step.event);
+    case 'balance':
+      return ledger.balance(step.account, step.at);
+    case 'lots':
+      return ledger.lots(step.account, step.at);
+    case 'statement':
+      return ledger.statement(step.account, step.at);
+    case 'expiring':
+      return ledger.expiring(step.account, step.at, step.days);
+    case 'pay':
+      return ledger.payWithPoints(step.request);
+    case 'earn_event':
+      return program.earnEvent(step.request, step.account, step.id);
+    default:
+      throw new Error(`unknown op \`${step.op}\``);
+  }
+}
+
+/**
+ * Runs every step of a ledger vector on a fresh `Ledger` of the binding `mod`
+ * and returns the answer envelopes in order. Throws when the file is malformed
+ * (unknown key or op, missing argument, a program that does not load).
+ */
+export function runLedgerVector(mod, doc) {
+  const steps = ledgerSteps(doc);
+  let program;
+  try {
+    program = Object.hasOwn(doc, 'program_toml')
+      ? mod.Program.fromToml(doc.program_toml)
+      : new mod.Program(doc.program);
+  } catch (e) {
+    if (isLoyaltyError(e)) throw new Error(`the program does not load: ${canonical(errorEnvelope(e))}`);
+    throw e;
+  }
+  const ledger = new mod.Ledger(program);
+  try {
+    return steps.map((step) => {
+      try {
+        return { result: callStep(mod, program, ledger, step) };
+      } catch (e) {
+        if (isLoyaltyError(e)) return errorEnvelope(e);
+        throw e;
+      }
+    });
+  } finally {
+    ledger.free();
+    program.free();
+  }
+}
+
+/**
+ * Compares every step's answer with its `expect`; returns null, or a report
+ * of the steps that differ. Throws when the file is malformed.
+ */
+export function checkLedgerVector(mod, doc) {
+  const actual = runLedgerVector(mod, doc);
+  let report = '';
+  doc.steps.forEach((step, i) => {
+    const a = canonical(actual[i]);
+    const e = canonical(step.expect);
+    if (a !== e) report += `step ${i} (${step.op}) differs\n  expected: ${e}\n  actual:   ${a}\n`;
+  });
+  return report === '' ? null : report;
+}

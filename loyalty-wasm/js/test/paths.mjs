@@ -1,5 +1,5 @@
 // Where the tests find the built packages and the vectors (overridable by env).
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,14 +9,33 @@ export const repoRoot = resolve(jsDir, '..', '..');
 export const pkgDir = resolve(process.env.LOYALTY_WASM_PKG ?? join(jsDir, '..', 'pkg'));
 export const vectorsDir = resolve(process.env.LOYALTY_VECTORS ?? join(repoRoot, 'tests', 'vectors'));
 
-/** Every vector as `{name: "<capability>/<stem>", file: "<capability>/<stem>.json"}`, sorted. */
+/** The capability directory whose vectors are ledger step lists (tests/README.md). */
+export const LEDGER = 'ledger';
+
+/**
+ * Every quote vector as `{name: "<capability>/<stem>", file: "<capability>/<stem>.json"}`,
+ * sorted; the ledger's step vectors are listed by `listLedgerVectors`.
+ */
 export function listVectors() {
   const out = [];
   for (const cap of readdirSync(vectorsDir).sort()) {
-    if (!statSync(join(vectorsDir, cap)).isDirectory()) continue;
-    for (const f of readdirSync(join(vectorsDir, cap)).sort()) {
-      if (f.endsWith('.json')) out.push({ name: `${cap}/${f.slice(0, -5)}`, file: `${cap}/${f}` });
-    }
+    if (cap === LEDGER || !statSync(join(vectorsDir, cap)).isDirectory()) continue;
+    out.push(...listDir(cap));
   }
   return out;
+}
+
+/** Every ledger vector (`ledger/*.json`), same shape; none while the folder is absent. */
+export function listLedgerVectors() {
+  const dir = join(vectorsDir, LEDGER);
+  if (!existsSync(dir)) return [];
+  if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
+  return listDir(LEDGER);
+}
+
+function listDir(cap) {
+  return readdirSync(join(vectorsDir, cap))
+    .sort()
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => ({ name: `${cap}/${f.slice(0, -5)}`, file: `${cap}/${f}` }));
 }
