@@ -26,7 +26,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// `program` or `request`.
+    /// `program`, `request` or `ledger`.
     pub fn name(self) -> &'static str {
         match self {
             Self::Program => "program",
@@ -60,7 +60,7 @@ impl ErrorInfo {
 /// The errors of one failed call, all of one kind (never empty).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Failure {
-    /// Program or request.
+    /// Program, request or ledger.
     pub kind: ErrorKind,
     /// Every error found, in input order.
     pub errors: Vec<ErrorInfo>,

@@ -223,7 +223,11 @@ impl Ledger {
 
     /// Posts one event. The same event (same id and content) posted again is
     /// a [`PostStatus::Duplicate`] and changes nothing; the same id with other
-    /// content is refused. A refused event changes nothing either.
+    /// content is refused. A refused event changes no balance. A refusal for
+    /// want of points or money is remembered: the same event posted again is
+    /// refused again, and other content under its id is a conflicting
+    /// duplicate. Other refusals (a refund of an order not known yet) are not
+    /// remembered, so the event can succeed later.
     pub fn post(
         &mut self,
         program: &Program,

@@ -98,7 +98,11 @@ impl LedgerEvent {
         use crate::error::{ShapeError, from_value as read};
         use serde_json::Value;
         let Value::Object(mut map) = value else {
-            return read::<Self>(value).map_err(super::LedgerError::Shape);
+            return Err(ShapeError::InvalidType {
+                path: String::new(),
+                message: format!("expected an event object, found {value}"),
+            }
+            .into());
         };
         let tag = match map.remove("type") {
             Some(Value::String(tag)) => tag,

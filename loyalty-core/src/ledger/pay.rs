@@ -40,7 +40,8 @@ pub struct Payment {
     /// Points used: the fewest that give `discount`.
     #[schemars(with = "String")]
     pub points: Decimal,
-    /// Money off the order, rounded down to the currency's minor unit.
+    /// Money off the order, rounded down to the currency's minor unit and
+    /// written with its digits (`10.00` SAR).
     #[schemars(with = "String")]
     pub discount: Decimal,
     /// Points the member had available.
@@ -167,7 +168,7 @@ impl Ledger {
         });
         Ok(Payment {
             points,
-            discount: crate::money::normalize(discount),
+            discount: program.currency().present(discount),
             available,
             limited_by,
             event,

@@ -54,7 +54,8 @@ pub struct Balance {
     /// The instant asked about, in the program's time zone.
     pub as_of: String,
     /// Points: spendable now (less what is owed under the `negative` policy).
-    /// Wallet: money spendable now, credit included.
+    /// Wallet: money spendable now, credit included. Points are written
+    /// without trailing zeros; money with the currency's minor-unit digits.
     #[schemars(with = "String")]
     pub available: Decimal,
     /// Points still in their return window (zero for wallets).
@@ -229,15 +230,16 @@ impl Ledger {
         match self.slot(account) {
             Some(Slot::Wallet(w)) => {
                 let s = w.state_at(t);
+                let money = |a: Amount| program.currency().present(d(a));
                 Ok(Balance {
                     account: account.to_owned(),
                     kind: "wallet",
                     as_of,
-                    available: d(s.balance.sat_add(s.limit)),
+                    available: money(s.balance.sat_add(s.limit)),
                     pending: Decimal::ZERO,
                     owed: Decimal::ZERO,
-                    balance: Some(d(s.balance)),
-                    credit_limit: Some(d(s.limit)),
+                    balance: Some(money(s.balance)),
+                    credit_limit: Some(money(s.limit)),
                     totals: None,
                     merged_into: None,
                 })
@@ -386,19 +388,24 @@ impl Ledger {
                             super::wallet::WalletOp::Refund { order, .. } => {
                                 (Some(order.to_string()), None)
                             }
-                            super::wallet::WalletOp::Limit { limit } => {
-                                (None, Some(format!("credit limit {limit}")))
-                            }
+                            super::wallet::WalletOp::Limit { limit } => (
+                                None,
+                                Some(format!(
+                                    "credit limit {}",
+                                    program.currency().present(d(*limit))
+                                )),
+                            ),
                         };
+                        let money = |a: Amount| program.currency().present(d(a));
                         Movement {
                             at: policy.format(e.at),
                             kind: e.op.kind(),
                             event: e.source.to_string(),
-                            change: d(e.op.change()),
+                            change: money(e.op.change()),
                             lots: Vec::new(),
                             order,
                             note,
-                            available: d(balance),
+                            available: money(balance),
                             pending: Decimal::ZERO,
                             owed: Decimal::ZERO,
                         }
