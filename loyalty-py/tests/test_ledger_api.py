@@ -536,7 +536,7 @@ def test_pay_with_points_then_post_its_event(ledger: loyalty.Ledger) -> None:
     # 1200 points are worth 12.00; at most 50% of 50.00 may be paid with points.
     assert payment == {
         "points": "1200",
-        "discount": "12",
+        "discount": "12.00",
         "available": "1200",
         "limited_by": "balance",
         "event": {
@@ -554,7 +554,7 @@ def test_pay_with_points_then_post_its_event(ledger: loyalty.Ledger) -> None:
     assert ledger.post(payment["event"]) == {"event": "p-1", "status": "applied"}
     assert ledger.balance("m-1", APRIL_1)["available"] == "0"
     capped = ledger.pay_with_points({**request, "id": "p-2", "order_total": "10.00", "at": "2026-03-20T00:00:00+03:00"})
-    assert (capped["limited_by"], capped["points"], capped["discount"]) == ("max_percent", "500", "5")
+    assert (capped["limited_by"], capped["points"], capped["discount"]) == ("max_percent", "500", "5.00")
 
 
 def test_pay_with_points_errors(program: loyalty.Program, ledger: loyalty.Ledger) -> None:

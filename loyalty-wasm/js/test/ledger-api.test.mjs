@@ -230,7 +230,7 @@ test('payWithPoints works out the payment and its redeem event, posting nothing'
   const payment = ledger.payWithPoints({ id: 'p-1', account: 'm-1', at: APRIL, order_total: '50.00', order: 'o-5' });
   // 100 points pay 1.00, up to half the order: 25.00 would take 2500 points, 1000 are there.
   assert.equal(payment.points, '1000');
-  assert.equal(payment.discount, '10');
+  assert.equal(payment.discount, '10.00');
   assert.equal(payment.limited_by, 'balance');
   assert.equal(payment.available, '1000');
   assert.deepEqual(
@@ -238,7 +238,7 @@ test('payWithPoints works out the payment and its redeem event, posting nothing'
     ['redeem', 'p-1', 'm-1', '1000', 'o-5'],
   );
   const half = ledger.payWithPoints({ id: 'p-1', account: 'm-1', at: APRIL, order_total: '10.00' });
-  assert.deepEqual([half.points, half.discount, half.limited_by], ['500', '5', 'max_percent']);
+  assert.deepEqual([half.points, half.discount, half.limited_by], ['500', '5.00', 'max_percent']);
   assert.deepEqual(snapshot(ledger), before);
   assert.equal(ledger.post(payment.event).status, 'applied');
   assert.equal(loyaltyError(() => ledger.payWithPoints({ id: 'p-2' })).code, 'missing_field');
@@ -437,5 +437,5 @@ test('every event type and answer round-trips through JSON unchanged', () => {
   }
   const w = ledger.balance('w-1', APRIL);
   assert.equal(w.kind, 'wallet');
-  assert.equal(w.credit_limit, '20');
+  assert.equal(w.credit_limit, '20.00');
 });
