@@ -1,12 +1,14 @@
 //! Shared set-up of the criterion benchmarks in `benches/`: one file per
 //! scenario, each quoting orders of one size against the synthetic 50-rule
-//! program of the sample kit.
+//! program of the sample kit; [`ledger`] sets up the ledger replay benchmark.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput};
 use loyalty_core::{Program, QuoteRequest};
 use loyalty_testkit::sample;
+
+pub mod ledger;
 
 /// Rules in the benchmark program (the size the speed goal is stated for).
 pub const RULES: usize = 50;

@@ -18,8 +18,13 @@
 //! [`SampleCustomer::duplicate_of`] names the profile it duplicates and
 //! [`SampleCustomer::person`] is the ground truth for profile-merging work.
 //! Nothing consumes them yet.
+//!
+//! [`ledger`] draws a stream of ledger events of any size (earnings,
+//! payments with points, refunds, adjustments, transfers) for the ledger
+//! benchmark.
 
 mod catalog;
+pub mod ledger;
 mod synthetic;
 
 use std::collections::BTreeMap;
