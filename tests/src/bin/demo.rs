@@ -4,8 +4,16 @@
 //! events), replays every order and event in time order through
 //! `Program::quote` of the sample program, keeping each customer's cap
 //! counters, the program-wide campaign budgets and first-purchase flags the
-//! way a host would, and prints a summary. Apart from the timing lines, the
-//! output is the same on every run and platform for the same flags.
+//! way a host would, and prints a summary.
+//!
+//! Every quote's points go to the points ledger (`EarnEvent::from_quote`).
+//! Some members pay part of an order with points (`pay_with_points`, then the
+//! redeem event it returns), and a seeded share of orders comes back within
+//! three weeks, in full, by line or by amount. After the year the demo asks
+//! the ledger for every member's balance a day after the year ends (when
+//! points of members inactive for 180 days have expired) and prints the
+//! totals and a statement. Apart from the timing lines, the output is the
+//! same on every run and platform for the same flags.
 //!
 //! ```text
 //! cargo run --release -p loyalty-testkit --bin demo -- [--customers N] [--seed S]
@@ -17,11 +25,16 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use chrono::{NaiveDateTime, TimeDelta};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use loyalty_core::accrual::CapKind;
-use loyalty_core::model::{Counters, LineKind};
+use loyalty_core::ledger::{
+    EarnEvent, Ledger, LedgerEvent, PaymentRequest, PointsTotals, RefundEvent, RefundLine,
+};
+use loyalty_core::model::{Counters, LineKind, Order};
 use loyalty_core::{Program, Quote, QuoteRequest};
-use loyalty_testkit::sample::{self, Activity, Dataset};
+use loyalty_testkit::sample::{self, Activity, Dataset, SampleOrder, SampleRng};
+use rand::RngExt;
 use rust_decimal::Decimal;
 
 const USAGE: &str = "usage: demo [--customers N] [--seed S]";
@@ -111,6 +124,254 @@ struct Replay {
     points_on_second_profiles: Decimal,
     errors: u64,
     first_error: Option<String>,
+    /// The points ledger and what the host posted to it.
+    books: Books,
+}
+
+/// Share of orders (in 100) at which a member with enough points pays with them.
+const PAY_PERCENT: u32 = 10;
+/// Share of orders (in 1,000) that come back.
+const REFUND_PER_MILLE: u32 = 40;
+/// Refunds come back within this many minutes of the order (three weeks).
+const REFUND_MINUTES: i64 = 21 * 24 * 60;
+/// Balances are asked a day after the sample year ends (2 Farvardin 1405).
+const AS_OF: &str = "2026-03-22T00:00:00+03:30";
+
+/// How many refunds of each kind were posted.
+#[derive(Default)]
+struct Refunds {
+    full: u64,
+    lines: u64,
+    amount: u64,
+}
+
+/// The host's side of the points ledger: earnings from quotes, payments with
+/// points at checkout, refunds waiting for their day, and what came of them.
+struct Books {
+    ledger: Ledger,
+    /// Decides who pays with points and which orders come back (seeded).
+    rng: SampleRng,
+    /// Refunds by due time (and the order they were decided in).
+    due: BTreeMap<(NaiveDateTime, u64), (LedgerEvent, RefundKind)>,
+    decided: u64,
+    earnings: u64,
+    payments: u64,
+    paid_points: Decimal,
+    discounts: Decimal,
+    refunds: Refunds,
+    refused: u64,
+    first_refusal: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+enum RefundKind {
+    Full,
+    Lines,
+    Amount,
+}
+
+impl Default for Books {
+    fn default() -> Self {
+        Self::new(sample::DEFAULT_SEED)
+    }
+}
+
+/// What the customer pays for an order before points: every line's total
+/// less its discount (the amount an earning is refunded against).
+fn order_total(order: &Order) -> Decimal {
+    let mut total = Decimal::ZERO;
+    for l in &order.lines {
+        let paid = l
+            .quantity
+            .checked_mul(l.unit_price)
+            .and_then(|g| g.checked_sub(l.discount))
+            .unwrap_or_default()
+            .max(Decimal::ZERO);
+        add(&mut total, paid);
+    }
+    total
+}
+
+impl Books {
+    fn new(seed: u64) -> Self {
+        Self {
+            ledger: Ledger::new(),
+            // Its own stream, so the ledger's draws never shift the sample data.
+            rng: sample::rng(seed ^ 0x1ed9_e500_0000_0000),
+            due: BTreeMap::new(),
+            decided: 0,
+            earnings: 0,
+            payments: 0,
+            paid_points: Decimal::ZERO,
+            discounts: Decimal::ZERO,
+            refunds: Refunds::default(),
+            refused: 0,
+            first_refusal: None,
+        }
+    }
+
+    fn post(&mut self, program: &Program, event: &LedgerEvent) -> bool {
+        match self.ledger.post(program, event) {
+            Ok(_) => true,
+            Err(e) => {
+                inc(&mut self.refused);
+                if self.first_refusal.is_none() {
+                    self.first_refusal = Some(format!("{}: {e}", event.id()));
+                }
+                false
+            }
+        }
+    }
+
+    /// Posts the refunds due by `until`, in time order.
+    fn post_due(&mut self, program: &Program, until: NaiveDateTime) {
+        while let Some(entry) = self.due.first_entry() {
+            if entry.key().0 > until {
+                break;
+            }
+            let (event, kind) = entry.remove();
+            if self.post(program, &event) {
+                let n = match kind {
+                    RefundKind::Full => &mut self.refunds.full,
+                    RefundKind::Lines => &mut self.refunds.lines,
+                    RefundKind::Amount => &mut self.refunds.amount,
+                };
+                inc(n);
+            }
+        }
+    }
+
+    /// At checkout, some members pay part of the order with their points
+    /// (as many as the program allows); true when they did.
+    fn pay(&mut self, program: &Program, account: &str, order: &Order) -> bool {
+        if !self.rng.random_ratio(PAY_PERCENT, 100) {
+            return false;
+        }
+        let request = PaymentRequest {
+            id: format!("pay-{}", order.id),
+            account: account.to_owned(),
+            at: order.placed_at.clone(),
+            order: Some(order.id.clone()),
+            order_total: order_total(order),
+            points: None,
+        };
+        // Below the program's minimum the member simply pays in money.
+        let Ok(payment) = self.ledger.pay_with_points(program, &request) else {
+            return false;
+        };
+        let Some(event) = payment.event else {
+            return false;
+        };
+        if !self.post(program, &event) {
+            return false;
+        }
+        inc(&mut self.payments);
+        add(&mut self.paid_points, payment.points);
+        add(&mut self.discounts, payment.discount);
+        true
+    }
+
+    /// Posts what a quote earned; returns the earn event.
+    fn earn(
+        &mut self,
+        program: &Program,
+        request: &QuoteRequest,
+        quote: &Quote,
+        account: &str,
+        source: &str,
+    ) -> Option<EarnEvent> {
+        let id = format!("earn-{source}");
+        let earn = match EarnEvent::from_quote(request, quote, account, &id) {
+            Ok(earn) => earn?,
+            Err(e) => {
+                inc(&mut self.refused);
+                if self.first_refusal.is_none() {
+                    self.first_refusal = Some(format!("{id}: {e}"));
+                }
+                return None;
+            }
+        };
+        let event = LedgerEvent::Earn(earn);
+        let posted = self.post(program, &event);
+        match event {
+            LedgerEvent::Earn(e) if posted => {
+                inc(&mut self.earnings);
+                Some(e)
+            }
+            _ => None,
+        }
+    }
+
+    /// Decides whether the order comes back, when, and how much of it.
+    fn maybe_refund(&mut self, o: &SampleOrder, earn: Option<&EarnEvent>, paid: bool) {
+        if (earn.is_none() && !paid) || !self.rng.random_ratio(REFUND_PER_MILLE, 1000) {
+            return;
+        }
+        let minutes = self.rng.random_range(30..=REFUND_MINUTES);
+        let due =
+            o.at.checked_add_signed(TimeDelta::minutes(minutes))
+                .unwrap_or(o.at);
+        let mut event = RefundEvent {
+            id: format!("refund-{}", o.order.id),
+            at: sample::tehran_rfc3339(due),
+            order: o.order.id.clone(),
+            lines: Vec::new(),
+            amount: None,
+        };
+        // Lines that earned points, for a refund by line.
+        let earning: Vec<usize> = earn
+            .map(|e| {
+                e.lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| l.points > Decimal::ZERO)
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let kind = match self.rng.random_range(0..10_u32) {
+            0..4 => RefundKind::Full,
+            4..7 if !earning.is_empty() => {
+                let pick = self.rng.random_range(0..earning.len());
+                let line = earning.get(pick).copied().unwrap_or(0);
+                let sold = earn
+                    .and_then(|e| e.lines.get(line))
+                    .map_or(Decimal::ONE, |l| l.quantity);
+                // Whole units: some of them; by weight: all of it.
+                let quantity = match u32::try_from(sold.trunc().mantissa()) {
+                    Ok(n) if sold.fract().is_zero() && n > 1 => {
+                        Decimal::from(self.rng.random_range(1..=n))
+                    }
+                    _ => sold,
+                };
+                event.lines.push(RefundLine { line, quantity });
+                RefundKind::Lines
+            }
+            _ => {
+                // 10% to 60% of the order, rounded down to 1,000 IRR.
+                let basis = earn
+                    .and_then(|e| e.amount)
+                    .unwrap_or_else(|| order_total(&o.order));
+                let share = Decimal::new(i64::from(self.rng.random_range(10..=60_u32)), 2);
+                let thousand = Decimal::from(1000);
+                let amount = basis
+                    .checked_mul(share)
+                    .and_then(|a| a.checked_div(thousand))
+                    .map(|a| a.floor())
+                    .and_then(|a| a.checked_mul(thousand))
+                    .unwrap_or_default();
+                if amount <= Decimal::ZERO {
+                    RefundKind::Full
+                } else {
+                    event.amount = Some(amount);
+                    RefundKind::Amount
+                }
+            }
+        };
+        self.decided = self.decided.saturating_add(1);
+        self.due
+            .insert((due, self.decided), (LedgerEvent::Refund(event), kind));
+    }
 }
 
 fn cap_name(kind: CapKind) -> &'static str {
@@ -180,6 +441,15 @@ impl Replay {
             let Some(customer) = data.customers.get(index) else {
                 continue;
             };
+            let at = match activity {
+                Activity::Order(o) => o.at,
+                Activity::Event(e) => e.at,
+            };
+            self.books.post_due(program, at);
+            let paid = match activity {
+                Activity::Order(o) => self.books.pay(program, customer.id(), &o.order),
+                Activity::Event(_) => false,
+            };
             let is_order = request.order.is_some();
             let ordered = self.customers.get(index).is_some_and(|s| s.ordered);
             request.customer = customer.profile.clone();
@@ -188,6 +458,16 @@ impl Replay {
             inc(&mut self.quotes);
             match program.quote(&request) {
                 Ok(quote) => {
+                    let source = match activity {
+                        Activity::Order(o) => o.order.id.as_str(),
+                        Activity::Event(e) => e.event.id.as_str(),
+                    };
+                    let earn = self
+                        .books
+                        .earn(program, &request, &quote, customer.id(), source);
+                    if let Activity::Order(o) = activity {
+                        self.books.maybe_refund(o, earn.as_ref(), paid);
+                    }
                     let second = customer.duplicate_of.is_some();
                     self.record(&quote, &request, second);
                     if let Some(s) = self.customers.get_mut(index) {
@@ -214,6 +494,8 @@ impl Replay {
                 }
             }
         }
+        // The refunds that come after the last order of the year.
+        self.books.post_due(program, NaiveDateTime::MAX);
         bar.set_position(bar.length().unwrap_or(0));
     }
 
@@ -514,6 +796,240 @@ fn replay_summary(
     Ok(())
 }
 
+/// Every member's balance a day after the year, added up.
+#[derive(Default)]
+struct LedgerTotals {
+    members: u64,
+    with_points: u64,
+    available: Decimal,
+    pending: Decimal,
+    owed: Decimal,
+    earned: Decimal,
+    redeemed: Decimal,
+    expired: Decimal,
+    reversed: Decimal,
+    restored: Decimal,
+    expiring: Decimal,
+    expiring_members: u64,
+    /// A member whose statement shows a payment, a refund and an expiry (or the
+    /// most of them), for the example statement.
+    example: Option<(u8, String)>,
+}
+
+impl LedgerTotals {
+    /// Whether every point is accounted for: what was earned and given back,
+    /// less what was spent, taken back and expired, is what members hold.
+    fn balanced(&self) -> bool {
+        let held = [self.earned, self.restored]
+            .iter()
+            .try_fold(Decimal::ZERO, |s, x| s.checked_add(*x))
+            .and_then(|s| {
+                [self.redeemed, self.reversed, self.expired]
+                    .iter()
+                    .try_fold(s, |s, x| s.checked_sub(*x))
+            });
+        let balance = self
+            .available
+            .checked_add(self.pending)
+            .and_then(|s| s.checked_sub(self.owed));
+        held.is_some() && held == balance
+    }
+
+    fn add_totals(&mut self, t: &PointsTotals) {
+        add(&mut self.earned, t.earned);
+        add(&mut self.redeemed, t.redeemed);
+        add(&mut self.expired, t.expired);
+        add(&mut self.reversed, t.reversed);
+        add(&mut self.restored, t.restored);
+    }
+}
+
+fn ledger_totals(program: &Program, data: &Dataset, books: &Books) -> Result<LedgerTotals, String> {
+    let mut sum = LedgerTotals::default();
+    let ledger = &books.ledger;
+    for c in &data.customers {
+        let b = ledger
+            .balance(program, c.id(), AS_OF)
+            .map_err(|e| format!("balance of {}: {e}", c.id()))?;
+        inc(&mut sum.members);
+        if b.available > Decimal::ZERO || b.pending > Decimal::ZERO {
+            inc(&mut sum.with_points);
+        }
+        add(&mut sum.available, b.available);
+        add(&mut sum.pending, b.pending);
+        add(&mut sum.owed, b.owed);
+        if let Some(t) = &b.totals {
+            sum.add_totals(t);
+            let score = u8::from(t.redeemed > Decimal::ZERO)
+                .saturating_add(u8::from(t.reversed > Decimal::ZERO))
+                .saturating_add(u8::from(t.expired > Decimal::ZERO));
+            if sum.example.as_ref().is_none_or(|(best, _)| score > *best) {
+                sum.example = Some((score, c.id().to_owned()));
+            }
+        }
+        let x = ledger
+            .expiring(program, c.id(), AS_OF, 30)
+            .map_err(|e| format!("expiring of {}: {e}", c.id()))?;
+        if x.points > Decimal::ZERO {
+            inc(&mut sum.expiring_members);
+            add(&mut sum.expiring, x.points);
+        }
+    }
+    Ok(sum)
+}
+
+fn ledger_summary(
+    out: &mut String,
+    program: &Program,
+    books: &Books,
+    t: &LedgerTotals,
+) -> std::fmt::Result {
+    let r = &books.refunds;
+    let refunds = r.full.saturating_add(r.lines).saturating_add(r.amount);
+    let posted = books
+        .earnings
+        .saturating_add(books.payments)
+        .saturating_add(refunds);
+    writeln!(
+        out,
+        "\nPoints ledger as of {AS_OF} (a day after the year ends)"
+    )?;
+    writeln!(
+        out,
+        "  events posted       {:>12}   {} earnings · {} payments with points · {} refunds",
+        num(posted),
+        num(books.earnings),
+        num(books.payments),
+        num(refunds)
+    )?;
+    writeln!(out, "  events refused      {:>12}", num(books.refused))?;
+    if let Some(e) = &books.first_refusal {
+        writeln!(out, "    first refusal: {e}")?;
+    }
+    writeln!(
+        out,
+        "  members with points {:>12}   of {} profiles",
+        num(t.with_points),
+        num(t.members)
+    )?;
+    writeln!(out, "  earned              {:>12}", num(t.earned))?;
+    writeln!(
+        out,
+        "  available           {:>12}   worth {} IRR",
+        num(t.available),
+        num(points_value(program, t.available))
+    )?;
+    writeln!(out, "  pending             {:>12}", num(t.pending))?;
+    writeln!(
+        out,
+        "  expired             {:>12}   after 180 days without an earning or a payment",
+        num(t.expired)
+    )?;
+    writeln!(
+        out,
+        "  redeemed            {:>12}   {} IRR off {} orders",
+        num(t.redeemed),
+        num(books.discounts),
+        num(books.payments)
+    )?;
+    writeln!(
+        out,
+        "  reversed by refunds {:>12}   {} full · {} by line · {} by amount",
+        num(t.reversed),
+        num(r.full),
+        num(r.lines),
+        num(r.amount)
+    )?;
+    writeln!(
+        out,
+        "  given back          {:>12}   points of refunded payments",
+        num(t.restored)
+    )?;
+    writeln!(out, "  owed                {:>12}", num(t.owed))?;
+    writeln!(
+        out,
+        "  books balance       {:>12}   earned - redeemed + given back - reversed - expired \
+         = available + pending - owed",
+        if t.balanced() { "yes" } else { "NO" }
+    )?;
+    writeln!(
+        out,
+        "  expiring in 30 days {:>12}   of {} members",
+        num(t.expiring),
+        num(t.expiring_members)
+    )?;
+    Ok(())
+}
+
+/// What `points` pay at checkout under the program's redemption rule.
+fn points_value(program: &Program, points: Decimal) -> Decimal {
+    program
+        .file()
+        .ledger
+        .redemption
+        .as_ref()
+        .and_then(|r| {
+            points
+                .checked_mul(r.value.parse()?)?
+                .checked_div(r.points.parse()?)
+        })
+        .unwrap_or_default()
+}
+
+/// The last movements of one member's statement.
+fn statement_excerpt(
+    out: &mut String,
+    program: &Program,
+    books: &Books,
+    account: &str,
+    rows: usize,
+) -> Result<(), String> {
+    let st = books
+        .ledger
+        .statement(program, account, AS_OF)
+        .map_err(|e| format!("statement of {account}: {e}"))?;
+    // Releases (pending points becoming spendable) are left out.
+    let shown: Vec<_> = st
+        .movements
+        .iter()
+        .filter(|m| m.kind != "release")
+        .collect();
+    let skip = shown.len().saturating_sub(rows);
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "\nStatement of {account}: last {} of {} movements (releases left out)",
+        shown.len().min(rows),
+        st.movements.len()
+    );
+    let _ = writeln!(
+        text,
+        "  {:<16} {:<8} {:>7} {:>9} {:>8}  order / note",
+        "at (Tehran)", "kind", "points", "available", "pending"
+    );
+    for m in shown.iter().skip(skip) {
+        let at = m.at.get(..16).unwrap_or(&m.at).replace('T', " ");
+        let detail = m.order.as_deref().or(m.note.as_deref()).unwrap_or("");
+        let change = if m.change > Decimal::ZERO {
+            format!("+{}", num(m.change))
+        } else {
+            num(m.change)
+        };
+        let line = format!(
+            "  {:<16} {:<8} {:>7} {:>9} {:>8}  {}",
+            at,
+            m.kind,
+            change,
+            num(m.available),
+            num(m.pending),
+            detail
+        );
+        let _ = writeln!(text, "{}", line.trim_end());
+    }
+    out.push_str(&text);
+    Ok(())
+}
+
 fn progress_bar(len: u64) -> ProgressBar {
     // Drawn on stderr so stdout stays a clean report; hidden when stderr is
     // not a terminal (CI logs, pipes).
@@ -557,22 +1073,33 @@ fn run(args: &Args) -> Result<(), String> {
     let steps = data.orders.len().saturating_add(data.events.len());
     let bar = progress_bar(u64::try_from(steps).unwrap_or(u64::MAX));
     let t = Instant::now();
-    let mut replay = Replay::default();
+    let mut replay = Replay {
+        books: Books::new(args.seed),
+        ..Replay::default()
+    };
     replay.run(&program, &data, &bar);
     let replayed = t.elapsed();
     bar.finish_and_clear();
 
+    let t = Instant::now();
+    let totals = ledger_totals(&program, &data, &replay.books)?;
     let mut out = String::new();
     let _ = replay_summary(&mut out, &program, &data, &replay);
+    let _ = ledger_summary(&mut out, &program, &replay.books, &totals);
+    if let Some((_, account)) = &totals.example {
+        statement_excerpt(&mut out, &program, &replay.books, account, 12)?;
+    }
+    let queried = t.elapsed();
     let per_second = replay.quotes as f64 / replayed.as_secs_f64().max(1e-9);
     let _ = writeln!(
         out,
         "\nTiming (varies by machine and run)\n  \
-         load program {}  generate data {}  replay {}\n  \
-         {} quotes, {} quotes/s on one thread; total {}",
+         load program {}  generate data {}  replay {}  ledger queries {}\n  \
+         {} quotes, {} quotes/s on one thread (ledger posting included); total {}",
         seconds(loaded),
         seconds(generated),
         seconds(replayed),
+        seconds(queried),
         num(replay.quotes),
         num(per_second.round() as u64),
         seconds(started.elapsed()),
@@ -580,6 +1107,15 @@ fn run(args: &Args) -> Result<(), String> {
     print!("{out}");
     if replay.errors > 0 {
         return Err(format!("{} quotes failed", replay.errors));
+    }
+    if !totals.balanced() {
+        return Err("the ledger's totals do not add up to the balances".to_owned());
+    }
+    if replay.books.refused > 0 {
+        return Err(format!(
+            "the ledger refused {} events",
+            replay.books.refused
+        ));
     }
     Ok(())
 }
