@@ -104,6 +104,7 @@ EXPECTED_ERROR_CODES = {
         "not_reversible",
         "redemption_not_configured",
         "below_minimum",
+        "lines_mismatch",
         "out_of_order",
         "arithmetic_overflow",
     ],

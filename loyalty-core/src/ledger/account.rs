@@ -13,7 +13,7 @@
 //! exactly as if the order had never earned, and several partial refunds equal
 //! one full one, whatever their order.
 
-use std::collections::HashMap;
+use super::Map;
 use std::sync::Arc;
 
 use super::amount::{Amount, Overflow};
@@ -84,19 +84,25 @@ pub(crate) enum Op {
     MergeOut {
         into: Arc<str>,
     },
-    /// A refund or a reversal: cumulative claws (by origin lot) and restores
-    /// (by redeem sequence) after this event, and points given back as a new lot.
-    Correct {
-        kind: CorrectKind,
-        order: Option<Arc<str>>,
-        note: Option<Arc<str>>,
-        claws: Vec<(LotKey, Amount)>,
-        restores: Vec<(u64, Amount)>,
-        restore_new: Option<(Amount, Option<i64>)>,
-        /// New pieces for transfers into this account, by transfer sequence,
-        /// after the sender's history was corrected.
-        repiece: Vec<(u64, Vec<Piece>)>,
-    },
+    /// A refund, a reversal or a transfer re-pieced (boxed: rare, and the
+    /// largest variant would make every entry as big).
+    Correct(Box<Correction>),
+}
+
+/// Cumulative claws (by origin lot) and restores (by redeem sequence) after a
+/// refund or reversal, points given back as a new lot, and new pieces for
+/// transfers into the account.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Correction {
+    pub(crate) kind: CorrectKind,
+    pub(crate) order: Option<Arc<str>>,
+    pub(crate) note: Option<Arc<str>>,
+    pub(crate) claws: Vec<(LotKey, Amount)>,
+    pub(crate) restores: Vec<(u64, Amount)>,
+    pub(crate) restore_new: Option<(Amount, Option<i64>)>,
+    /// New pieces for transfers into this account, by transfer sequence,
+    /// after the sender's history was corrected.
+    pub(crate) repiece: Vec<(u64, Vec<Piece>)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,20 +252,20 @@ pub(crate) struct State {
     pub(crate) shortfall: Amount,
     pub(crate) merged_into: Option<Arc<str>>,
     /// Lot index by key, for claws and stored allocations.
-    by_key: HashMap<LotKey, usize>,
+    by_key: Map<LotKey, usize>,
     /// What each fully covered transfer out took, by the transfer's sequence.
-    pub(crate) sent: HashMap<u64, Vec<Piece>>,
+    pub(crate) sent: Map<u64, Vec<Piece>>,
     /// Claw applied so far per origin, and claw turned into owed per origin.
-    applied: HashMap<LotKey, Amount>,
-    owed_for: HashMap<LotKey, Amount>,
+    applied: Map<LotKey, Amount>,
+    owed_for: Map<LotKey, Amount>,
 }
 
 /// Claws and restores in force while folding.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct Corrections {
-    pub(crate) claws: HashMap<LotKey, Amount>,
-    pub(crate) restores: HashMap<u64, Amount>,
-    pub(crate) repiece: HashMap<u64, Vec<Piece>>,
+    pub(crate) claws: Map<LotKey, Amount>,
+    pub(crate) restores: Map<u64, Amount>,
+    pub(crate) repiece: Map<u64, Vec<Piece>>,
 }
 
 impl Corrections {
@@ -273,13 +279,13 @@ impl Corrections {
     }
 
     pub(crate) fn absorb(&mut self, op: &Op) {
-        if let Op::Correct {
-            claws,
-            restores,
-            repiece,
-            ..
-        } = op
-        {
+        if let Op::Correct(c) = op {
+            let Correction {
+                claws,
+                restores,
+                repiece,
+                ..
+            } = &**c;
             for (k, v) in claws {
                 self.claws.insert(*k, *v);
             }
@@ -664,18 +670,21 @@ impl State {
                     self.last_activity = Some(e.at);
                 }
                 self.totals.earned = self.totals.earned.add(*points)?;
-                let name = e.source.to_string();
-                self.note(
-                    f,
-                    e,
-                    rec.as_deref_mut(),
-                    MoveKind::Earn,
-                    kept,
-                    vec![(name.clone(), kept)],
-                    order.clone(),
-                    None,
-                );
-                self.record_repay(f, e, rec.as_deref_mut(), name, repay);
+                // Statement rows are built only when a statement is asked for.
+                if rec.is_some() {
+                    let name = e.source.to_string();
+                    self.note(
+                        f,
+                        e,
+                        rec.as_deref_mut(),
+                        MoveKind::Earn,
+                        kept,
+                        vec![(name.clone(), kept)],
+                        order.clone(),
+                        None,
+                    );
+                    self.record_repay(f, e, rec.as_deref_mut(), name, repay);
+                }
             }
             Op::Adjust {
                 points,
@@ -700,25 +709,31 @@ impl State {
                     };
                     let (kept, repay) = self.add_lot(f, lot)?;
                     self.totals.adjusted = self.totals.adjusted.add(*points)?;
-                    let name = e.source.to_string();
-                    self.note(
-                        f,
-                        e,
-                        rec.as_deref_mut(),
-                        MoveKind::Adjust,
-                        kept,
-                        vec![(name.clone(), kept)],
-                        None,
-                        Some(reason),
-                    );
-                    self.record_repay(f, e, rec.as_deref_mut(), name, repay);
+                    if rec.is_some() {
+                        let name = e.source.to_string();
+                        self.note(
+                            f,
+                            e,
+                            rec.as_deref_mut(),
+                            MoveKind::Adjust,
+                            kept,
+                            vec![(name.clone(), kept)],
+                            None,
+                            Some(reason),
+                        );
+                        self.record_repay(f, e, rec.as_deref_mut(), name, repay);
+                    }
                 } else {
                     let restored = f.fix.restores.get(&e.seq).copied().unwrap_or_default();
                     let amount = points.neg()?.sub(restored)?.max(Amount::ZERO);
                     let taken = self.outflow(f, e, amount, &[])?;
                     self.totals.restored = self.totals.restored.add(restored)?;
                     self.totals.adjusted = self.totals.adjusted.add(*points)?;
-                    let lots = self.names(&taken, -1);
+                    let lots = if rec.is_some() {
+                        self.names(&taken, -1)
+                    } else {
+                        Vec::new()
+                    };
                     self.note(
                         f,
                         e,
@@ -742,7 +757,11 @@ impl State {
                 let taken = self.outflow(f, e, amount, alloc)?;
                 self.totals.redeemed = self.totals.redeemed.add(*points)?;
                 self.totals.restored = self.totals.restored.add(points.sub(amount)?)?;
-                let lots = self.names(&taken, -1);
+                let lots = if rec.is_some() {
+                    self.names(&taken, -1)
+                } else {
+                    Vec::new()
+                };
                 self.note(
                     f,
                     e,
@@ -775,18 +794,20 @@ impl State {
                     self.sent.insert(e.seq, pieces);
                 }
                 self.totals.transferred_out = self.totals.transferred_out.add(*points)?;
-                let lots = self.names(&taken, -1);
-                let note: Arc<str> = Arc::from(format!("to {to}"));
-                self.note(
-                    f,
-                    e,
-                    rec.as_deref_mut(),
-                    MoveKind::TransferOut,
-                    points.neg()?,
-                    lots,
-                    None,
-                    Some(&note),
-                );
+                if rec.is_some() {
+                    let lots = self.names(&taken, -1);
+                    let note: Arc<str> = Arc::from(format!("to {to}"));
+                    self.note(
+                        f,
+                        e,
+                        rec.as_deref_mut(),
+                        MoveKind::TransferOut,
+                        points.neg()?,
+                        lots,
+                        None,
+                        Some(&note),
+                    );
+                }
             }
             Op::TransferIn { from, pieces } | Op::MergeIn { from, pieces, .. } => {
                 let pieces = f.fix.repiece.get(&e.seq).unwrap_or(pieces);
@@ -817,13 +838,19 @@ impl State {
                         points: p.points,
                         remaining: p.points,
                     };
-                    let name = lot.name();
+                    let name = if rec.is_some() {
+                        lot.name()
+                    } else {
+                        String::new()
+                    };
                     let (kept, repay) = self.add_lot(f, lot)?;
                     total = total.add(kept)?;
                     gross = gross.add(p.points)?;
-                    lots.push((name.clone(), kept));
-                    if repay.is_positive() {
-                        repays.push((name, repay));
+                    if rec.is_some() {
+                        lots.push((name.clone(), kept));
+                        if repay.is_positive() {
+                            repays.push((name, repay));
+                        }
                     }
                 }
                 // Gross, like `earned`: what a refund clawed is in `reversed`.
@@ -832,19 +859,21 @@ impl State {
                 } else {
                     self.totals.merged_in = self.totals.merged_in.add(gross)?;
                 }
-                let note: Arc<str> = Arc::from(format!("from {from}"));
-                self.note(
-                    f,
-                    e,
-                    rec.as_deref_mut(),
-                    kind,
-                    total,
-                    lots,
-                    None,
-                    Some(&note),
-                );
-                for (name, repay) in repays {
-                    self.record_repay(f, e, rec.as_deref_mut(), name, repay);
+                if rec.is_some() {
+                    let note: Arc<str> = Arc::from(format!("from {from}"));
+                    self.note(
+                        f,
+                        e,
+                        rec.as_deref_mut(),
+                        kind,
+                        total,
+                        lots,
+                        None,
+                        Some(&note),
+                    );
+                    for (name, repay) in repays {
+                        self.record_repay(f, e, rec.as_deref_mut(), name, repay);
+                    }
                 }
             }
             Op::MergeOut { into } => {
@@ -872,9 +901,10 @@ impl State {
                     Some(&note),
                 );
             }
-            Op::Correct {
-                claws, restore_new, ..
-            } => {
+            Op::Correct(c) => {
+                let Correction {
+                    claws, restore_new, ..
+                } = &**c;
                 // The claws and restores are already in `f.fix` (the fold of the
                 // corrected history); what is left here is claw the account's
                 // lots could not hold (spent in another account before a merge)
@@ -965,16 +995,16 @@ impl State {
         prev: &Corrections,
         op: &Op,
     ) -> Result<bool, Overflow> {
-        let Op::Correct {
+        let Op::Correct(c) = op else {
+            return Ok(false);
+        };
+        let Correction {
             claws,
             restores,
             restore_new,
             repiece,
             ..
-        } = op
-        else {
-            return Ok(false);
-        };
+        } = &**c;
         if !restores.is_empty() || restore_new.is_some() || !repiece.is_empty() {
             return Ok(false);
         }
@@ -1040,10 +1070,10 @@ pub(crate) fn statement(
         if e.at > until {
             break;
         }
-        if let Op::Correct {
-            kind, order, note, ..
-        } = &e.op
-        {
+        if let Op::Correct(c) = &e.op {
+            let Correction {
+                kind, order, note, ..
+            } = &**c;
             s.settle(policy, e.at, Some(&mut rows), since);
             fix.absorb(&e.op);
             let fresh = fold(policy, &fix, entries.get(..=i).unwrap_or_default(), None)?;
@@ -1154,7 +1184,7 @@ impl Account {
                     return Err(Refusal::Insufficient(available));
                 }
             }
-            if matches!(entry.op, Op::Correct { .. }) {
+            if matches!(entry.op, Op::Correct(_)) {
                 let prev = self.fix.clone();
                 self.fix.absorb(&entry.op);
                 self.state.settle(policy, entry.at, None, i64::MIN);

@@ -12,7 +12,6 @@ use rust_decimal::Decimal;
 
 /// Decimal places kept.
 pub(crate) const SCALE: u32 = 4;
-const ONE: i64 = 10_000;
 /// Largest magnitude accepted from outside, in raw units (10^12 points or
 /// currency units), so that hundreds of them add up without overflow.
 const LIMIT: i64 = 10_000_000_000_000_000;
@@ -29,14 +28,20 @@ impl Amount {
     pub(crate) const ZERO: Self = Self(0);
 
     /// `None` when `d` has more than four decimals (after trailing zeros are
-    /// dropped) or is out of range.
+    /// dropped) or is out of range. Works on the mantissa directly: this runs
+    /// for every amount of every event posted.
     pub(crate) fn from_decimal(d: Decimal) -> Option<Self> {
-        let d = d.normalize();
-        if d.scale() > SCALE {
-            return None;
+        let mut m = d.mantissa();
+        let mut scale = d.scale();
+        while scale > SCALE {
+            if m.checked_rem(10)? != 0 {
+                return None;
+            }
+            m = m.checked_div(10)?;
+            scale = scale.checked_sub(1)?;
         }
-        let raw = d.checked_mul(Decimal::from(ONE))?;
-        let raw = i64::try_from(raw.trunc().mantissa()).ok()?;
+        let up = 10_i128.checked_pow(SCALE.checked_sub(scale)?)?;
+        let raw = i64::try_from(m.checked_mul(up)?).ok()?;
         (raw.checked_abs()? <= LIMIT).then_some(Self(raw))
     }
 
@@ -95,7 +100,12 @@ mod tests {
         let d = Decimal::new(-123_456, 4);
         assert_eq!(Amount::from_decimal(d).unwrap().to_decimal(), d);
         assert!(Amount::from_decimal(Decimal::new(1, 5)).is_none());
-        // Trailing zeros beyond the fourth place are fine.
+        // Trailing zeros beyond the fourth place are fine, signs too.
+        assert_eq!(
+            Amount::from_decimal(Decimal::new(-150_000_000, 8)).unwrap(),
+            Amount(-15_000)
+        );
+        assert!(Amount::from_decimal(Decimal::new(-1_000_001, 5)).is_none());
         assert_eq!(
             Amount::from_decimal(Decimal::new(150_000, 5)).unwrap(),
             Amount(15_000)

@@ -1,22 +1,22 @@
 //! The ledger: every account of a program, the ids already posted, and what
 //! each order earned, spent and had refunded.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::DateTime;
 use rust_decimal::Decimal;
 
-use super::account::{Account, CorrectKind, Entry, LotKey, Op, Piece, Refusal};
+use super::account::{Account, CorrectKind, Correction, Entry, LotKey, Op, Piece, Refusal};
 use super::amount::Amount;
 use super::error::LedgerError;
 use super::event::{
     AdjustEvent, EarnEvent, LedgerEvent, MergeEvent, RedeemEvent, RefundEvent, ReverseEvent,
     TransferEvent, WalletChargeEvent, WalletDepositEvent, WalletLimitEvent, WalletRefundEvent,
 };
-use super::policy::LedgerPolicy;
+use super::policy::{ExpiryMemo, LedgerPolicy};
 use super::wallet::{Wallet, WalletEntry, WalletOp};
+use super::{Map, Set};
 use crate::error::join;
 use crate::program::Program;
 use crate::program::format::{RestoreExpiry, Shortfall};
@@ -94,13 +94,15 @@ pub enum PostStatus {
 /// to it, so the host can persist the events and rebuild it at any time.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Ledger {
-    pub(crate) accounts: BTreeMap<Arc<str>, Slot>,
-    posted: HashMap<Arc<str>, Posted>,
-    orders: HashMap<Arc<str>, OrderRecord>,
+    pub(crate) accounts: Map<Arc<str>, Slot>,
+    posted: Map<Arc<str>, Posted>,
+    orders: Map<Arc<str>, OrderRecord>,
     /// Sequences of events a reversal undid in full.
-    reversed: HashSet<u64>,
+    reversed: Set<u64>,
     /// Events refused for want of points or money, by id.
-    refused: HashMap<Arc<str>, (u64, LedgerError)>,
+    refused: Map<Arc<str>, (u64, LedgerError)>,
+    /// The expiry period of the last earning.
+    memo: ExpiryMemo,
     seq: u64,
 }
 
@@ -179,10 +181,11 @@ fn event_other(event: &LedgerEvent) -> Option<&str> {
     }
 }
 
+/// A hash of the event's content, to tell a retry from another event that
+/// reuses its id.
 fn fingerprint(event: &LedgerEvent) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
-    event.hash(&mut h);
-    h.finish()
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x6c6f_7961_6c74_7921).hash_one(event)
 }
 
 impl Ledger {
@@ -218,7 +221,18 @@ impl Ledger {
 
     /// Ids of every account, in sorted order.
     pub fn account_ids(&self) -> impl Iterator<Item = &str> {
-        self.accounts.keys().map(|k| &**k)
+        let mut ids: Vec<&str> = self.accounts.keys().map(|k| &**k).collect();
+        ids.sort_unstable();
+        ids.into_iter()
+    }
+
+    /// An account id as the ledger keeps it: the same shared string as the
+    /// account's key when the account exists, so posting allocates nothing.
+    fn account_id(&self, id: &str, path: &str) -> Result<Arc<str>, LedgerError> {
+        match self.accounts.get_key_value(id) {
+            Some((key, _)) => Ok(Arc::clone(key)),
+            None => non_empty(id, path),
+        }
     }
 
     /// Posts one event. The same event (same id and content) posted again is
@@ -307,11 +321,14 @@ impl Ledger {
                 account,
                 seq,
                 what,
+                // The order's id as the orders map already holds it.
                 order: match event {
-                    LedgerEvent::Earn(e) => e.order.as_deref().map(Arc::from),
-                    LedgerEvent::Redeem(e) => e.order.as_deref().map(Arc::from),
+                    LedgerEvent::Earn(e) => e.order.as_deref(),
+                    LedgerEvent::Redeem(e) => e.order.as_deref(),
                     _ => None,
-                },
+                }
+                .and_then(|o| self.orders.get_key_value(o))
+                .map(|(k, _)| Arc::clone(k)),
             },
         );
         Ok(PostStatus::Applied)
@@ -360,9 +377,8 @@ impl Ledger {
         entry: Entry,
         allow_short: bool,
     ) -> Result<(), LedgerError> {
-        let points_path = join(path.rsplit_once('.').map_or("", |(p, _)| p), "points");
         let target = self.points_mut(account, path)?;
-        let rewrites = (matches!(entry.op, Op::Correct { .. })
+        let rewrites = (matches!(entry.op, Op::Correct(_))
             || target.last_at().is_some_and(|last| entry.at < last))
         .then(|| (entry.seq, entry.at, Arc::clone(&entry.source)));
         let result = target.post(policy, entry, allow_short);
@@ -372,9 +388,9 @@ impl Ledger {
         result.map_err(|r| {
             self.forget_if_empty(account);
             match r {
-                Refusal::Overflow => overflow(&points_path),
+                Refusal::Overflow => overflow("points"),
                 Refusal::Insufficient(available) => LedgerError::InsufficientPoints {
-                    path: points_path.clone(),
+                    path: "points".to_owned(),
                     available: available.to_string(),
                     requested: String::new(),
                 },
@@ -443,7 +459,7 @@ impl Ledger {
                     seq: *seq,
                     at: *at,
                     source: Arc::clone(source),
-                    op: Op::Correct {
+                    op: Op::Correct(Box::new(Correction {
                         kind: CorrectKind::Refund,
                         order: None,
                         note: Some(Arc::from(format!("transfer from {sender} corrected"))),
@@ -451,7 +467,7 @@ impl Ledger {
                         restores: Vec::new(),
                         restore_new: None,
                         repiece,
-                    },
+                    })),
                 };
                 if let Some(Slot::Points(b)) = self.accounts.get_mut(&to) {
                     b.post(policy, entry, true)
@@ -469,7 +485,7 @@ impl Ledger {
         e: &EarnEvent,
         entry: impl FnOnce(Op) -> Entry,
     ) -> Result<(Arc<str>, Target), LedgerError> {
-        let account = non_empty(&e.account, "account")?;
+        let account = self.account_id(&e.account, "account")?;
         let points = positive(e.points, "points")?;
         let amount_ = e.amount.map(|a| amount(a, "amount")).transpose()?;
         if let (Some(a), Some(d)) = (amount_, e.amount)
@@ -483,31 +499,36 @@ impl Ledger {
         let mut lines = Vec::with_capacity(e.lines.len());
         let mut line_points = Amount::ZERO;
         for (i, l) in e.lines.iter().enumerate() {
-            let path = format!("lines[{i}]");
+            // Paths are only written when something is wrong.
+            let at = |name: &str| format!("lines[{i}].{name}");
             if l.quantity <= Decimal::ZERO {
                 return Err(LedgerError::NotPositive {
-                    path: join(&path, "quantity"),
+                    path: at("quantity"),
                     value: l.quantity.to_string(),
                 });
             }
-            let a = amount(l.amount, &join(&path, "amount"))?;
-            let p = amount(l.points, &join(&path, "points"))?;
-            for (v, name, d) in [(a, "amount", l.amount), (p, "points", l.points)] {
-                if v.is_negative() {
-                    return Err(LedgerError::NegativeAmount {
-                        path: join(&path, name),
+            let [a, p] = [(l.amount, "amount"), (l.points, "points")].map(|(d, name)| {
+                match Amount::from_decimal(d) {
+                    Some(a) if !a.is_negative() => Ok(a),
+                    Some(_) => Err(LedgerError::NegativeAmount {
+                        path: at(name),
                         value: d.to_string(),
-                    });
+                    }),
+                    None => Err(LedgerError::InvalidAmount {
+                        path: at(name),
+                        value: d.to_string(),
+                    }),
                 }
-            }
+            });
+            let (a, p) = (a?, p?);
             line_points = line_points.add(p).map_err(|_| overflow("lines"))?;
             lines.push((l.quantity, a, p));
         }
         if !lines.is_empty() && line_points != points {
-            return Err(LedgerError::OverRefund {
+            return Err(LedgerError::LinesMismatch {
                 path: "lines".to_owned(),
-                left: points.to_string(),
-                requested: line_points.to_string(),
+                points: points.to_string(),
+                lines: line_points.to_string(),
             });
         }
         let order = e
@@ -535,7 +556,7 @@ impl Ledger {
             op: Op::Earn {
                 points,
                 available_at: at.saturating_add(policy.pending_ms),
-                expires_at: policy.expires_at(at),
+                expires_at: policy.expires_at_memo(at, &mut self.memo),
                 order: order.clone(),
             },
             ..entry
@@ -543,7 +564,6 @@ impl Ledger {
         self.post_points(policy, &account, "account", entry, false)?;
         if let Some(o) = order {
             let r = self.orders.entry(o).or_default();
-            r.refunded_qty = vec![Decimal::ZERO; lines.len()];
             r.earn = Some(EarnRecord {
                 account: Arc::clone(&account),
                 source,
@@ -562,7 +582,7 @@ impl Ledger {
         e: &RedeemEvent,
         entry: impl FnOnce(Op) -> Entry,
     ) -> Result<(Arc<str>, Target), LedgerError> {
-        let account = non_empty(&e.account, "account")?;
+        let account = self.account_id(&e.account, "account")?;
         let points = positive(e.points, "points")?;
         let amount_ = e.amount.map(|a| positive(a, "amount")).transpose()?;
         let order = e
@@ -616,7 +636,7 @@ impl Ledger {
         e: &AdjustEvent,
         entry: impl FnOnce(Op) -> Entry,
     ) -> Result<(Arc<str>, Target), LedgerError> {
-        let account = non_empty(&e.account, "account")?;
+        let account = self.account_id(&e.account, "account")?;
         let points = amount(e.points, "points")?;
         if points.is_zero() {
             return Err(LedgerError::ZeroAdjustment {
@@ -633,7 +653,7 @@ impl Ledger {
             expires_at: None,
             reason: Arc::from(e.reason.as_str()),
         });
-        let expires_at = policy.expires_at(entry.at);
+        let expires_at = policy.expires_at_memo(entry.at, &mut self.memo);
         let entry = Entry {
             op: Op::Adjust {
                 points,
@@ -778,7 +798,7 @@ impl Ledger {
             let restore_new = new_points
                 .is_positive()
                 .then(|| (new_points, policy.expires_at(at)));
-            let e = entry(Op::Correct {
+            let e = entry(Op::Correct(Box::new(Correction {
                 kind,
                 order: order.cloned(),
                 note: note.map(Arc::from),
@@ -786,7 +806,7 @@ impl Ledger {
                 restores,
                 restore_new,
                 repiece: Vec::new(),
-            });
+            })));
             // Corrections never fail for want of points: what cannot be
             // covered is owed, as the policy says.
             self.post_points(policy, &account, "order", e, true)?;
@@ -929,8 +949,8 @@ impl Ledger {
         at: i64,
         entry: impl Fn(Op) -> Entry,
     ) -> Result<(Arc<str>, Target), LedgerError> {
-        let from = non_empty(&e.account, "account")?;
-        let to = non_empty(&e.to, "to")?;
+        let from = self.account_id(&e.account, "account")?;
+        let to = self.account_id(&e.to, "to")?;
         if from == to {
             return Err(LedgerError::SameAccount {
                 path: "to".to_owned(),
@@ -992,8 +1012,8 @@ impl Ledger {
         at: i64,
         entry: impl Fn(Op) -> Entry,
     ) -> Result<(Arc<str>, Target), LedgerError> {
-        let survivor = non_empty(&e.account, "account")?;
-        let from = non_empty(&e.from, "from")?;
+        let survivor = self.account_id(&e.account, "account")?;
+        let from = self.account_id(&e.from, "from")?;
         if survivor == from {
             return Err(LedgerError::SameAccount {
                 path: "from".to_owned(),
@@ -1081,7 +1101,7 @@ impl Ledger {
         seq: u64,
         id: &Arc<str>,
     ) -> Result<(Arc<str>, Target), LedgerError> {
-        let account = non_empty(&e.account, "account")?;
+        let account = self.account_id(&e.account, "account")?;
         let amount = positive(e.amount, "amount")?;
         let entry = WalletEntry {
             seq,
@@ -1102,7 +1122,7 @@ impl Ledger {
         seq: u64,
         id: &Arc<str>,
     ) -> Result<(Arc<str>, Target), LedgerError> {
-        let account = non_empty(&e.account, "account")?;
+        let account = self.account_id(&e.account, "account")?;
         let amount = positive(e.amount, "amount")?;
         let order = e
             .order
@@ -1194,7 +1214,7 @@ impl Ledger {
         seq: u64,
         id: &Arc<str>,
     ) -> Result<(Arc<str>, Target), LedgerError> {
-        let account = non_empty(&e.account, "account")?;
+        let account = self.account_id(&e.account, "account")?;
         let limit = amount(e.credit_limit, "credit_limit")?;
         if limit.is_negative() {
             return Err(LedgerError::NegativeAmount {
@@ -1295,6 +1315,8 @@ fn refund_shares(
             })
         })
         .or(r.redeem_amount);
+    // Refunded quantities are only kept once an order is refunded.
+    r.refunded_qty.resize(lines.len(), Decimal::ZERO);
     let whole = e.lines.is_empty() && e.amount.is_none();
     if whole {
         for (i, q) in r.refunded_qty.iter_mut().enumerate() {

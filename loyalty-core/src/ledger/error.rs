@@ -206,6 +206,16 @@ pub enum LedgerError {
         /// The minimum.
         minimum: String,
     },
+    /// An earn event whose lines' points do not add up to its points.
+    #[error("the lines at `{path}` earn {lines} points, the event {points}")]
+    LinesMismatch {
+        /// Always `lines`.
+        path: String,
+        /// The event's points.
+        points: String,
+        /// The lines' points added up.
+        lines: String,
+    },
     /// A merge dated before the merged account's last event.
     #[error("`{path}` is before the merged account's last event")]
     OutOfOrder {
@@ -248,6 +258,7 @@ impl Coded for LedgerError {
             Self::NotReversible { .. } => "not_reversible",
             Self::RedemptionNotConfigured => "redemption_not_configured",
             Self::BelowMinimum { .. } => "below_minimum",
+            Self::LinesMismatch { .. } => "lines_mismatch",
             Self::OutOfOrder { .. } => "out_of_order",
             Self::ArithmeticOverflow { .. } => "arithmetic_overflow",
         }
@@ -281,6 +292,7 @@ impl Coded for LedgerError {
             | Self::NotReversible { path, .. }
             | Self::BelowMinimum { path, .. }
             | Self::OutOfOrder { path }
+            | Self::LinesMismatch { path, .. }
             | Self::ArithmeticOverflow { path } => path,
         }
     }
@@ -320,6 +332,7 @@ pub const LEDGER_ERROR_CODES: &[&str] = &[
     "not_reversible",
     "redemption_not_configured",
     "below_minimum",
+    "lines_mismatch",
     "out_of_order",
     "arithmetic_overflow",
 ];

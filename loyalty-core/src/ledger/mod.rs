@@ -63,6 +63,13 @@
 //! assert_eq!(b.totals.unwrap().expired.to_string(), "60");
 //! ```
 
+/// Hash maps inside the ledger: foldhash with a fixed seed. The keys are ids
+/// the host gives (events, orders, accounts), not input an attacker picks per
+/// request, and SipHash was a sixth of the replay's instructions.
+pub(crate) type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+/// A set with the same hasher as [`Map`].
+pub(crate) type Set<K> = std::collections::HashSet<K, foldhash::fast::FixedState>;
+
 mod account;
 pub(crate) mod amount;
 mod book;

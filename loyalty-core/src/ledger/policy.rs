@@ -28,6 +28,18 @@ pub(crate) struct LedgerPolicy {
     pub(crate) rounding: crate::money::RoundingMode,
 }
 
+/// The last period [`LedgerPolicy::expires_at_memo`] worked out: its first
+/// instant, the next period's, and when points earned in it expire. Never
+/// part of a ledger's value: two ledgers differing only here are equal.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ExpiryMemo(Option<(i64, i64, i64)>);
+
+impl PartialEq for ExpiryMemo {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
 /// Paying with points.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Redemption {
@@ -42,18 +54,32 @@ impl LedgerPolicy {
     /// When points earned at `at` (ms since the epoch) expire, by the fixed
     /// policies (inactivity is not a date fixed at earning).
     pub(crate) fn expires_at(&self, at: i64) -> Option<i64> {
+        self.expires_at_memo(at, &mut ExpiryMemo::default())
+    }
+
+    /// [`Self::expires_at`], remembering the period of the last call: in a
+    /// replay most earnings fall in the period of the one before, and working
+    /// a period out (time zone, calendar) is the costly part.
+    pub(crate) fn expires_at_memo(&self, at: i64, memo: &mut ExpiryMemo) -> Option<i64> {
         let after = self.after_ms.and_then(|ms| at.checked_add(ms));
-        let end = self
-            .end_of
-            .and_then(|(period, n)| self.period_end(at, period, n));
+        let end = self.end_of.and_then(|(period, n)| match memo.0 {
+            Some((from, until, end)) if from <= at && at < until => Some(end),
+            _ => {
+                let from = self.period_start(at, period, 0)?;
+                let until = self.period_start(at, period, 1)?;
+                let end = self.period_start(at, period, i64::from(n).checked_add(1)?)?;
+                memo.0 = Some((from, until, end));
+                Some(end)
+            }
+        });
         match (after, end) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
     }
 
-    /// The first instant after the `n`-th period following the one holding `at`.
-    fn period_end(&self, at: i64, period: ExpiryPeriod, n: u32) -> Option<i64> {
+    /// The first instant of the period `k` periods after the one holding `at`.
+    fn period_start(&self, at: i64, period: ExpiryPeriod, k: i64) -> Option<i64> {
         let local = self.tz.timestamp_millis_opt(at).single()?.date_naive();
         let d = calendar::from_iso(self.calendar, local)?;
         let months_per = match period {
@@ -66,7 +92,7 @@ impl LedgerPolicy {
         let index = i64::from(d.year)
             .checked_mul(12)?
             .checked_add(start0)?
-            .checked_add(months_per.checked_mul(i64::from(n).checked_add(1)?)?)?;
+            .checked_add(months_per.checked_mul(k)?)?;
         let year = i32::try_from(index.div_euclid(12)).ok()?;
         let month = u8::try_from(index.rem_euclid(12).checked_add(1)?).ok()?;
         let first = calendar::to_iso(

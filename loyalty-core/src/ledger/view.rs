@@ -318,6 +318,7 @@ impl Ledger {
         let end = t.saturating_add(LedgerPolicy::day_ms(days));
         let mut lots = Vec::new();
         let mut total = Amount::ZERO;
+        let mut last: Option<(i64, String)> = None;
         if let Some(Slot::Points(a)) = self.slot(account) {
             let state = a.state_at(policy, t).map_err(|_| overflow())?;
             if state.inactive_by(policy, t).is_none() {
@@ -335,12 +336,21 @@ impl Ledger {
                     };
                     if let Some(w) = when.filter(|w| *w > t && *w <= end) {
                         total = total.add(l.remaining).map_err(|_| overflow())?;
+                        // Lots mostly share their expiry: write each instant once.
+                        let expires_at = match &last {
+                            Some((at, text)) if *at == w => text.clone(),
+                            _ => {
+                                let text = policy.format(w);
+                                last = Some((w, text.clone()));
+                                text
+                            }
+                        };
                         lots.push((
                             w,
                             ExpiringLot {
                                 lot: l.name(),
                                 points: d(l.remaining),
-                                expires_at: policy.format(w),
+                                expires_at,
                                 reason,
                             },
                         ));
