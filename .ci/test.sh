@@ -23,7 +23,9 @@ step "demo (README command 1) on a small population"
 demo_out="$(cargo run --quiet --locked -p loyalty-testkit --bin demo -- --customers 300 </dev/null)"
 grep -q '^Points issued' <<<"$demo_out" || { echo "$demo_out"; echo "the demo printed no summary"; exit 1; }
 grep -Eq '^ +quotes failed +0$' <<<"$demo_out" || { echo "$demo_out"; echo "the demo had failed quotes"; exit 1; }
-echo "demo: summary printed, no failed quotes"
+grep -Eq '^ +events refused +0$' <<<"$demo_out" || { echo "$demo_out"; echo "the ledger refused demo events"; exit 1; }
+grep -Eq '^ +books balance +yes' <<<"$demo_out" || { echo "$demo_out"; echo "the demo ledger does not balance"; exit 1; }
+echo "demo: summary printed, no failed quotes, ledger balances"
 
 step "rust: benchmarks compile"
 cargo bench -p loyalty-benches --no-run --locked
