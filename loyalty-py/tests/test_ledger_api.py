@@ -435,7 +435,7 @@ def test_answers_are_the_cores_json(ledger: loyalty.Ledger) -> None:
         ):
             assert _leaf_types(answer) <= {str, int}
             assert json.loads(canonical(answer)) == answer
-    assert ledger.statement("w-1", APRIL_1)["movements"][1]["change"] == "-30.5"
+    assert ledger.statement("w-1", APRIL_1)["movements"][1]["change"] == "-30.50"
     # Fresh objects every time.
     ledger.lots("m-1", APRIL_1).clear()
     assert ledger.lots("m-1", APRIL_1) != []
@@ -485,8 +485,8 @@ def test_statement(ledger: loyalty.Ledger) -> None:
     wallet = ledger.statement("w-1", APRIL_1)
     assert wallet["kind"] == "wallet"
     assert [(m["kind"], m["change"], m["available"]) for m in wallet["movements"]] == [
-        ("deposit", "100", "100"),
-        ("charge", "-30.5", "69.5"),
+        ("deposit", "100.00", "100.00"),
+        ("charge", "-30.50", "69.50"),
     ]
 
 
