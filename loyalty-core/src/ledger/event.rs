@@ -29,7 +29,7 @@ pub const EVENT_TYPES: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LedgerEvent {
-    /// Points earned, usually by an order (see [`crate::Quote::earn_event`]).
+    /// Points earned, usually by an order (see [`EarnEvent::from_quote`]).
     Earn(EarnEvent),
     /// Points spent.
     Redeem(RedeemEvent),

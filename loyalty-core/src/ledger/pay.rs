@@ -67,7 +67,7 @@ impl Ledger {
         let Some(r) = &policy.redemption else {
             return Err(LedgerError::RedemptionNotConfigured);
         };
-        let t = parse_at(&request.at, "at")?;
+        parse_at(&request.at, "at")?;
         if request.order_total < Decimal::ZERO {
             return Err(LedgerError::NegativeAmount {
                 path: "order_total".to_owned(),
@@ -90,7 +90,6 @@ impl Ledger {
             .balance(program, &request.account, &request.at)?
             .available
             .max(Decimal::ZERO);
-        let _ = t;
         let overflow = || LedgerError::ArithmeticOverflow {
             path: "order_total".to_owned(),
         };
