@@ -47,7 +47,14 @@ impl Amount {
 
     /// The exact decimal, without trailing zeros.
     pub(crate) fn to_decimal(self) -> Decimal {
-        crate::money::normalize(Decimal::new(self.0, SCALE))
+        // Trailing zeros dropped on the integer (at most four), cheaper than
+        // `Decimal::normalize` on every amount of every answer.
+        let (mut m, mut scale) = (self.0, SCALE);
+        while scale > 0 && m % 10 == 0 {
+            m /= 10;
+            scale = scale.saturating_sub(1);
+        }
+        Decimal::new(m, scale)
     }
 
     pub(crate) fn is_zero(self) -> bool {
