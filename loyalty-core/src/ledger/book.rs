@@ -277,9 +277,9 @@ impl Ledger {
             op,
         };
         let result = match event {
-            LedgerEvent::Earn(e) => self.earn(policy, e, entry),
-            LedgerEvent::Redeem(e) => self.redeem(policy, e, entry),
-            LedgerEvent::Adjust(e) => self.adjust(policy, e, entry),
+            LedgerEvent::Earn(e) => self.earn(policy, e, at, entry),
+            LedgerEvent::Redeem(e) => self.redeem(policy, e, at, entry),
+            LedgerEvent::Adjust(e) => self.adjust(policy, e, at, entry),
             LedgerEvent::Refund(e) => self.refund(policy, e, at, entry),
             LedgerEvent::Reverse(e) => self.reverse(policy, e, at, entry),
             LedgerEvent::Transfer(e) => self.transfer(policy, e, at, entry),
@@ -483,6 +483,7 @@ impl Ledger {
         &mut self,
         policy: &LedgerPolicy,
         e: &EarnEvent,
+        at: i64,
         entry: impl FnOnce(Op) -> Entry,
     ) -> Result<(Arc<str>, Target), LedgerError> {
         let account = self.account_id(&e.account, "account")?;
@@ -547,20 +548,11 @@ impl Ledger {
         }
         let entry = entry(Op::Earn {
             points,
-            available_at: 0,
-            expires_at: None,
+            available_at: at.saturating_add(policy.pending_ms),
+            expires_at: policy.expires_at_memo(at, &mut self.memo),
             order: order.clone(),
         });
-        let (seq, at, source) = (entry.seq, entry.at, Arc::clone(&entry.source));
-        let entry = Entry {
-            op: Op::Earn {
-                points,
-                available_at: at.saturating_add(policy.pending_ms),
-                expires_at: policy.expires_at_memo(at, &mut self.memo),
-                order: order.clone(),
-            },
-            ..entry
-        };
+        let (seq, source) = (entry.seq, Arc::clone(&entry.source));
         self.post_points(policy, &account, "account", entry, false)?;
         if let Some(o) = order {
             let r = self.orders.entry(o).or_default();
@@ -580,6 +572,7 @@ impl Ledger {
         &mut self,
         policy: &LedgerPolicy,
         e: &RedeemEvent,
+        at: i64,
         entry: impl FnOnce(Op) -> Entry,
     ) -> Result<(Arc<str>, Target), LedgerError> {
         let account = self.account_id(&e.account, "account")?;
@@ -590,33 +583,21 @@ impl Ledger {
             .as_deref()
             .map(|o| non_empty(o, "order"))
             .transpose()?;
-        let entry = entry(Op::Redeem {
-            points,
-            order: order.clone(),
-            alloc: Vec::new(),
-        });
         // The allocation it gets now, kept for policies that do not reallocate.
         let alloc = match self.accounts.get(&account) {
             Some(Slot::Points(a)) => {
-                let state = a
-                    .state_at(policy, entry.at)
-                    .map_err(|_| overflow("points"))?;
-                let (plan, _) = state
-                    .plan(entry.at, points)
-                    .map_err(|_| overflow("points"))?;
+                let state = a.state_at(policy, at).map_err(|_| overflow("points"))?;
+                let (plan, _) = state.plan(at, points).map_err(|_| overflow("points"))?;
                 plan.into_iter().map(|(lot, x)| (lot.key, x)).collect()
             }
             _ => Vec::new(),
         };
+        let entry = entry(Op::Redeem {
+            points,
+            order: order.clone(),
+            alloc,
+        });
         let seq = entry.seq;
-        let entry = Entry {
-            op: Op::Redeem {
-                points,
-                order: order.clone(),
-                alloc,
-            },
-            ..entry
-        };
         self.post_points(policy, &account, "account", entry, false)
             .map_err(|e| with_requested(e, points))?;
         if let Some(o) = order {
@@ -634,6 +615,7 @@ impl Ledger {
         &mut self,
         policy: &LedgerPolicy,
         e: &AdjustEvent,
+        at: i64,
         entry: impl FnOnce(Op) -> Entry,
     ) -> Result<(Arc<str>, Target), LedgerError> {
         let account = self.account_id(&e.account, "account")?;
@@ -650,18 +632,9 @@ impl Ledger {
         }
         let entry = entry(Op::Adjust {
             points,
-            expires_at: None,
+            expires_at: policy.expires_at_memo(at, &mut self.memo),
             reason: Arc::from(e.reason.as_str()),
         });
-        let expires_at = policy.expires_at_memo(entry.at, &mut self.memo);
-        let entry = Entry {
-            op: Op::Adjust {
-                points,
-                expires_at,
-                reason: Arc::from(e.reason.as_str()),
-            },
-            ..entry
-        };
         let allow_short = policy.shortfall == Shortfall::Negative;
         let requested = points.neg().unwrap_or_default();
         self.post_points(policy, &account, "account", entry, allow_short)
