@@ -160,6 +160,32 @@ impl LotKind {
 }
 
 impl Lot {
+    /// A lot the entry `e` creates from its own points (an earning, a positive
+    /// adjustment, points given back): its own origin, piece 0.
+    fn own(
+        e: &Entry,
+        kind: LotKind,
+        available_at: i64,
+        expires_at: Option<i64>,
+        points: Amount,
+    ) -> Self {
+        let key = LotKey {
+            seq: e.seq,
+            piece: 0,
+        };
+        Self {
+            key,
+            origin: key,
+            source: Arc::clone(&e.source),
+            kind,
+            created_at: e.at,
+            available_at,
+            expires_at,
+            points,
+            remaining: points,
+        }
+    }
+
     /// The lot's public name: the creating event's id, with `#n` for pieces.
     pub(crate) fn name(&self) -> String {
         match self.kind {
@@ -648,21 +674,7 @@ impl State {
                 expires_at,
                 order,
             } => {
-                let key = LotKey {
-                    seq: e.seq,
-                    piece: 0,
-                };
-                let lot = Lot {
-                    key,
-                    origin: key,
-                    source: Arc::clone(&e.source),
-                    kind: LotKind::Earn,
-                    created_at: e.at,
-                    available_at: *available_at,
-                    expires_at: *expires_at,
-                    points: *points,
-                    remaining: *points,
-                };
+                let lot = Lot::own(e, LotKind::Earn, *available_at, *expires_at, *points);
                 let (kept, repay) = self.add_lot(f, lot)?;
                 // An earning refunded in full is as if it never happened,
                 // so it does not count as activity either.
@@ -692,21 +704,7 @@ impl State {
                 reason,
             } => {
                 if points.is_positive() {
-                    let key = LotKey {
-                        seq: e.seq,
-                        piece: 0,
-                    };
-                    let lot = Lot {
-                        key,
-                        origin: key,
-                        source: Arc::clone(&e.source),
-                        kind: LotKind::Adjust,
-                        created_at: e.at,
-                        available_at: e.at,
-                        expires_at: *expires_at,
-                        points: *points,
-                        remaining: *points,
-                    };
+                    let lot = Lot::own(e, LotKind::Adjust, e.at, *expires_at, *points);
                     let (kept, repay) = self.add_lot(f, lot)?;
                     self.totals.adjusted = self.totals.adjusted.add(*points)?;
                     if rec.is_some() {
@@ -921,21 +919,7 @@ impl State {
                     }
                 }
                 if let Some((points, expires_at)) = restore_new {
-                    let key = LotKey {
-                        seq: e.seq,
-                        piece: 0,
-                    };
-                    let lot = Lot {
-                        key,
-                        origin: key,
-                        source: Arc::clone(&e.source),
-                        kind: LotKind::Restore,
-                        created_at: e.at,
-                        available_at: e.at,
-                        expires_at: *expires_at,
-                        points: *points,
-                        remaining: *points,
-                    };
+                    let lot = Lot::own(e, LotKind::Restore, e.at, *expires_at, *points);
                     self.add_lot(f, lot)?;
                     self.totals.restored = self.totals.restored.add(*points)?;
                 }
