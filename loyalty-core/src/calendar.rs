@@ -158,6 +158,24 @@ pub fn anniversary(kind: CalendarKind, year: i32, month: u8, day: u8) -> Option<
     )
 }
 
+/// The first instant (ms since the epoch) of a local date in `tz`: midnight,
+/// or 01:00 or later when a daylight-saving jump skips midnight.
+pub(crate) fn local_midnight(tz: chrono_tz::Tz, date: NaiveDate) -> Option<i64> {
+    use chrono::TimeZone;
+    (0..3).find_map(|h| {
+        let t = date.and_hms_opt(h, 0, 0)?;
+        tz.from_local_datetime(&t)
+            .earliest()
+            .map(|dt| dt.timestamp_millis())
+    })
+}
+
+/// The local date of an instant (ms since the epoch) in `tz`.
+pub(crate) fn local_date(tz: chrono_tz::Tz, at: i64) -> Option<NaiveDate> {
+    use chrono::TimeZone;
+    tz.timestamp_millis_opt(at).single().map(|t| t.date_naive())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

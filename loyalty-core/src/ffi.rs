@@ -12,6 +12,7 @@ use crate::accrual::{Quote, QuoteRequest, RequestErrors};
 use crate::error::{Coded, ShapeError};
 use crate::ledger::{EarnEvent, Ledger, LedgerError, LedgerEvent, PaymentRequest, PostStatus};
 use crate::program::{Program, ProgramErrors, ProgramFormat};
+use crate::tiers::{TierBook, TierError, TierEvent, TierPostStatus};
 
 /// Which area an error comes from; the bindings map it to an exception class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -23,15 +24,18 @@ pub enum ErrorKind {
     Request,
     /// The ledger refused an event or a query.
     Ledger,
+    /// The tier book refused an event or a query.
+    Tiers,
 }
 
 impl ErrorKind {
-    /// `program`, `request` or `ledger`.
+    /// `program`, `request`, `ledger` or `tiers`.
     pub fn name(self) -> &'static str {
         match self {
             Self::Program => "program",
             Self::Request => "request",
             Self::Ledger => "ledger",
+            Self::Tiers => "tiers",
         }
     }
 }
@@ -129,6 +133,15 @@ impl From<LedgerError> for Failure {
     }
 }
 
+impl From<TierError> for Failure {
+    fn from(e: TierError) -> Self {
+        Self {
+            kind: ErrorKind::Tiers,
+            errors: vec![ErrorInfo::of(&e)],
+        }
+    }
+}
+
 /// Where a program comes from.
 #[derive(Debug, Clone)]
 pub enum ProgramSource<'a> {
@@ -179,6 +192,7 @@ pub fn error_codes() -> Value {
         "program": crate::program::PROGRAM_ERROR_CODES,
         "request": crate::accrual::REQUEST_ERROR_CODES,
         "ledger": crate::ledger::LEDGER_ERROR_CODES,
+        "tiers": crate::tiers::tier_error_codes(),
     })
 }
 
@@ -279,9 +293,95 @@ pub fn earn_event(
         .map_or(Value::Null, |e| to_value(&LedgerEvent::Earn(e))))
 }
 
+/// The outcome of posting one event to the tier book.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct TierPosting {
+    /// The event's id.
+    pub event: String,
+    /// `applied`, `duplicate`, or `ignored` (a ledger event that does not count towards tiers).
+    pub status: TierPostStatus,
+}
+
+/// Posts one tier event, or ledger event, given as a JSON value:
+/// `{"event": id, "status": ...}`.
+pub fn tiers_post(program: &Program, book: &mut TierBook, event: Value) -> Result<Value, Failure> {
+    let id = event
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let status = match TierEvent::from_any_value(event)? {
+        Some(e) => book.post(program, &e)?,
+        None => {
+            book.check_program(program)?;
+            TierPostStatus::Ignored
+        }
+    };
+    Ok(to_value(&TierPosting { event: id, status }))
+}
+
+/// Posts tier (or ledger) events in order; each gets its own outcome or
+/// failure, and a refused event does not stop the ones after it.
+pub fn tiers_post_many(
+    program: &Program,
+    book: &mut TierBook,
+    events: Vec<Value>,
+) -> Vec<Result<Value, Failure>> {
+    events
+        .into_iter()
+        .map(|e| tiers_post(program, book, e))
+        .collect()
+}
+
+/// A member's tier status, with progress, as of an instant.
+pub fn tiers_status(
+    program: &Program,
+    book: &TierBook,
+    account: &str,
+    at: &str,
+) -> Result<Value, Failure> {
+    Ok(to_value(&book.status(program, account, at)?))
+}
+
+/// A member's tier transitions up to an instant.
+pub fn tiers_history(
+    program: &Program,
+    book: &TierBook,
+    account: &str,
+    at: &str,
+) -> Result<Value, Failure> {
+    Ok(to_value(&book.history(program, account, at)?))
+}
+
+/// The tier an order (a tier `order` event, or a ledger `earn` event for an
+/// order, not yet posted) earns at.
+pub fn tiers_order_tier(
+    program: &Program,
+    book: &TierBook,
+    event: Value,
+) -> Result<Value, Failure> {
+    let order = match TierEvent::from_any_value(event)? {
+        Some(TierEvent::Order(o)) => o,
+        _ => {
+            return Err(TierError::from(ShapeError::InvalidType {
+                path: "type".to_owned(),
+                message: "expected an `order` event, or an `earn` event with an `order`".to_owned(),
+            })
+            .into());
+        }
+    };
+    Ok(to_value(&book.order_tier(program, &order)?))
+}
+
+/// The program's warnings: settings that are valid but probably not meant
+/// (an unreachable tier, retention above entry, a rule naming no tier).
+pub fn program_check(program: &Program) -> Value {
+    to_value(&program.check())
+}
+
 /// JSON Schemas of everything that crosses the boundary, by type name:
-/// `ProgramFile`, `QuoteRequest`, `Quote`, `Failure` and the ledger's
-/// events, requests and answers. The WASM build turns
+/// `ProgramFile`, `QuoteRequest`, `Quote`, `Failure`, the ledger's and
+/// the tier book's events, requests and answers, and program warnings. The WASM build turns
 /// them into TypeScript types, so those cannot drift from the Rust types.
 pub fn json_schemas() -> Value {
     serde_json::json!({
@@ -297,6 +397,12 @@ pub fn json_schemas() -> Value {
         "Statement": schemars::schema_for!(crate::ledger::Statement),
         "PaymentRequest": schemars::schema_for!(PaymentRequest),
         "Payment": schemars::schema_for!(crate::ledger::Payment),
+        "TierEvent": schemars::schema_for!(TierEvent),
+        "TierPosting": schemars::schema_for!(TierPosting),
+        "TierStatus": schemars::schema_for!(crate::tiers::TierStatus),
+        "TierHistory": schemars::schema_for!(crate::tiers::TierHistory),
+        "OrderTier": schemars::schema_for!(crate::tiers::OrderTier),
+        "ProgramWarning": schemars::schema_for!(crate::program::ProgramWarning),
     })
 }
 

@@ -10,6 +10,7 @@ pub mod ledger;
 pub mod model;
 pub mod money;
 pub mod program;
+pub mod tiers;
 
 pub use accrual::{Quote, QuoteRequest, RequestError};
 pub use error::{Coded, ShapeError};

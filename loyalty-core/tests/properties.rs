@@ -156,6 +156,7 @@ fn program_file() -> impl Strategy<Value = ProgramFile> {
             time_zone: "Asia/Riyadh".into(),
             calendar: CalendarKind::Gregorian,
             ledger: Default::default(),
+            tiers: None,
             rounding,
             eligibility: EligibilityFile {
                 exclude_categories: if exclude_tobacco {

@@ -408,7 +408,7 @@ impl Program {
 
     /// Checks a rule's conditions. Failed conditions go to `reasons`; unless
     /// `explain` is set, checking stops at the first one.
-    fn check<'r>(
+    fn check_rule<'r>(
         &self,
         rule: &'r Rule,
         facts: &Facts<'r>,
@@ -631,7 +631,7 @@ impl Program {
         let mut cands: Vec<Option<Candidate<'_>>> = Vec::with_capacity(n_rules);
         for (slot, rule) in misses.iter_mut().zip(&self.rules) {
             let mut reasons = Vec::new();
-            let cand = self.check(rule, facts, event, explain, &mut reasons)?;
+            let cand = self.check_rule(rule, facts, event, explain, &mut reasons)?;
             if cand.is_none() && explain {
                 *slot = Some(reasons);
             }

@@ -81,10 +81,11 @@ mod view;
 mod wallet;
 
 pub use book::{Ledger, PostStatus};
+pub(crate) use book::{amount as validate_amount, parse_at};
 pub use error::{LEDGER_ERROR_CODES, LedgerError};
 pub use event::{
-    AdjustEvent, EarnEvent, EarnLine, LedgerEvent, MergeEvent, RedeemEvent, RefundEvent,
-    RefundLine, ReverseEvent, TransferEvent, WalletChargeEvent, WalletDepositEvent,
+    AdjustEvent, EVENT_TYPES, EarnEvent, EarnLine, LedgerEvent, MergeEvent, RedeemEvent,
+    RefundEvent, RefundLine, ReverseEvent, TransferEvent, WalletChargeEvent, WalletDepositEvent,
     WalletLimitEvent, WalletRefundEvent,
 };
 pub use pay::{Payment, PaymentRequest};

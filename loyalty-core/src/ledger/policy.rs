@@ -80,7 +80,7 @@ impl LedgerPolicy {
 
     /// The first instant of the period `k` periods after the one holding `at`.
     fn period_start(&self, at: i64, period: ExpiryPeriod, k: i64) -> Option<i64> {
-        let local = self.tz.timestamp_millis_opt(at).single()?.date_naive();
+        let local = calendar::local_date(self.tz, at)?;
         let d = calendar::from_iso(self.calendar, local)?;
         let months_per = match period {
             ExpiryPeriod::Month => 1,
@@ -106,15 +106,9 @@ impl LedgerPolicy {
         self.local_midnight(first)
     }
 
-    /// The first instant of a local date (01:00 or later when a DST jump skips midnight).
+    /// The first instant of a local date.
     fn local_midnight(&self, date: NaiveDate) -> Option<i64> {
-        (0..3).find_map(|h| {
-            let t = date.and_hms_opt(h, 0, 0)?;
-            self.tz
-                .from_local_datetime(&t)
-                .earliest()
-                .map(|dt| dt.timestamp_millis())
-        })
+        calendar::local_midnight(self.tz, date)
     }
 
     /// The instant as RFC 3339 in the program's time zone; in UTC when the

@@ -38,6 +38,8 @@ pub struct Program {
     pub(crate) vocab: Option<(Vocab, Vocab)>,
     /// How the ledger holds, expires, refunds and spends points.
     pub(crate) ledger: LedgerPolicy,
+    /// Membership tiers, when the program has them.
+    pub(crate) tiers: Option<crate::tiers::policy::TierPolicy>,
 }
 
 impl Program {
@@ -231,8 +233,8 @@ impl Caps {
 }
 
 /// Collects errors while compiling.
-struct Checker {
-    errors: Vec<ProgramError>,
+pub(crate) struct Checker {
+    pub(crate) errors: Vec<ProgramError>,
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -242,11 +244,11 @@ fn is_identifier(s: &str) -> bool {
 }
 
 impl Checker {
-    fn push(&mut self, e: ProgramError) {
+    pub(crate) fn push(&mut self, e: ProgramError) {
         self.errors.push(e);
     }
 
-    fn identifier(&mut self, path: String, value: &str) {
+    pub(crate) fn identifier(&mut self, path: String, value: &str) {
         if !is_identifier(value) {
             self.push(ProgramError::InvalidIdentifier {
                 path,
@@ -255,7 +257,7 @@ impl Checker {
         }
     }
 
-    fn decimal(&mut self, path: String, text: &DecimalText) -> Option<Decimal> {
+    pub(crate) fn decimal(&mut self, path: String, text: &DecimalText) -> Option<Decimal> {
         let d = text.parse();
         if d.is_none() {
             self.push(ProgramError::InvalidDecimal {
@@ -266,7 +268,7 @@ impl Checker {
         d
     }
 
-    fn positive(&mut self, path: String, text: &DecimalText) -> Option<Decimal> {
+    pub(crate) fn positive(&mut self, path: String, text: &DecimalText) -> Option<Decimal> {
         let d = self.decimal(path.clone(), text)?;
         if d <= Decimal::ZERO {
             self.push(ProgramError::NotPositive {
@@ -278,7 +280,7 @@ impl Checker {
         Some(d)
     }
 
-    fn non_negative(&mut self, path: String, text: &DecimalText) -> Option<Decimal> {
+    pub(crate) fn non_negative(&mut self, path: String, text: &DecimalText) -> Option<Decimal> {
         let d = self.decimal(path.clone(), text)?;
         if d < Decimal::ZERO {
             self.push(ProgramError::NegativeValue {
@@ -450,6 +452,10 @@ pub fn compile(file: ProgramFile) -> Result<Program, ProgramErrors> {
     }
 
     let ledger = compile_ledger(&mut c, &file.ledger);
+    let tiers = file
+        .tiers
+        .as_ref()
+        .map(|t| crate::tiers::policy::compile_tiers(&mut c, t));
     match (currency, tz, c.errors.is_empty()) {
         (Some(currency), Some(tz), true) => {
             let ledger = LedgerPolicy {
@@ -481,6 +487,7 @@ pub fn compile(file: ProgramFile) -> Result<Program, ProgramErrors> {
                 groups: group_names.len(),
                 vocab,
                 ledger,
+                tiers,
                 file,
             })
         }

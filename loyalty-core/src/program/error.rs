@@ -195,6 +195,30 @@ pub enum ProgramError {
         /// Path of the minimum.
         path: String,
     },
+    /// Two tiers with the same id.
+    #[error("duplicate tier id `{id}` at `{path}`")]
+    DuplicateTierId {
+        /// Path of the second id.
+        path: String,
+        /// The id.
+        id: String,
+    },
+    /// A tier above the first without any qualification threshold.
+    #[error(
+        "tier at `{path}` needs at least one threshold (spend, points, orders or visits); only the first tier may have none"
+    )]
+    MissingThreshold {
+        /// Path of the thresholds.
+        path: String,
+    },
+    /// A tier window setting that does not fit the window kind.
+    #[error("{message} at `{path}`")]
+    InvalidWindow {
+        /// Path of the setting.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 impl ProgramError {
@@ -233,6 +257,9 @@ impl Coded for ProgramError {
             Self::ConditionNotApplicable { .. } => "condition_not_applicable",
             Self::PercentOutOfRange { .. } => "percent_out_of_range",
             Self::InvertedLimits { .. } => "inverted_limits",
+            Self::DuplicateTierId { .. } => "duplicate_tier_id",
+            Self::MissingThreshold { .. } => "missing_threshold",
+            Self::InvalidWindow { .. } => "invalid_window",
         }
     }
 
@@ -261,7 +288,10 @@ impl Coded for ProgramError {
             | Self::MixedGroup { path, .. }
             | Self::ConditionNotApplicable { path, .. }
             | Self::PercentOutOfRange { path, .. }
-            | Self::InvertedLimits { path } => path,
+            | Self::InvertedLimits { path }
+            | Self::DuplicateTierId { path, .. }
+            | Self::MissingThreshold { path }
+            | Self::InvalidWindow { path, .. } => path,
         }
     }
 }
@@ -298,6 +328,9 @@ pub const PROGRAM_ERROR_CODES: &[&str] = &[
     "condition_not_applicable",
     "percent_out_of_range",
     "inverted_limits",
+    "duplicate_tier_id",
+    "missing_threshold",
+    "invalid_window",
 ];
 
 /// All the errors found in one program file (never empty), in file order.

@@ -48,6 +48,214 @@ pub struct ProgramFile {
     /// How earned points are held, expire, are refunded and spent.
     #[serde(default, skip_serializing_if = "LedgerFile::is_default")]
     pub ledger: LedgerFile,
+    /// Membership tiers; none when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tiers: Option<TiersFile>,
+}
+
+/// Membership tiers: how members qualify, keep and lose them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TiersFile {
+    /// The stretch of activity that qualification counts.
+    pub window: TierWindow,
+    /// With `window = "rolling"`: how many months back it reaches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months: Option<u32>,
+    /// With `window = "rolling"`: how often downgrades are evaluated, at the
+    /// start of each such period of the program's calendar (`month` by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluate: Option<EvaluateEvery>,
+    /// What the `points` threshold counts (`earned` by default).
+    #[serde(default)]
+    pub points: PointsBasis,
+    /// Which tier the order that crosses a threshold earns at (`new_tier` by default).
+    #[serde(default)]
+    pub crossing_order: CrossingOrder,
+    /// Whether a refund can take a tier away before the next evaluation (`at_evaluation` by default).
+    #[serde(default)]
+    pub refunds: RefundDowngrade,
+    /// Days a member keeps a tier after an evaluation found them below its
+    /// retention threshold; reaching the threshold within them cancels the downgrade.
+    #[serde(default)]
+    pub grace_days: u32,
+    /// An evaluation takes a member at most one level down.
+    #[serde(default)]
+    pub one_level_down: bool,
+    /// The tiers, lowest first. A first tier without thresholds is the base
+    /// tier every member holds; otherwise members start without a tier.
+    pub levels: Vec<TierFile>,
+}
+
+/// The stretch of activity that tier qualification counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TierWindow {
+    /// The last `months` months, evaluated at the start of every `evaluate` period.
+    Rolling,
+    /// The program calendar's year (a Persian-calendar year starts at Nowruz),
+    /// evaluated when it ends.
+    CalendarYear,
+    /// The year from the member's join date, evaluated on each anniversary.
+    MembershipYear,
+    /// All activity ever; tiers are never evaluated down.
+    Lifetime,
+}
+
+/// How often a rolling window is evaluated.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum EvaluateEvery {
+    /// At the start of every month of the program's calendar.
+    #[default]
+    Month,
+    /// At the start of months 1, 4, 7 and 10.
+    Quarter,
+    /// At the start of every year.
+    Year,
+}
+
+/// What the `points` threshold counts.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PointsBasis {
+    /// Points earned in the window, less what refunds took back.
+    #[default]
+    Earned,
+    /// Points earned in the window less points spent in it (a balance-like
+    /// measure that spending lowers; expiry does not).
+    NetOfRedemptions,
+}
+
+/// Which tier the order that crosses a threshold earns at.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum CrossingOrder {
+    /// The tier it qualifies the member for.
+    #[default]
+    NewTier,
+    /// The tier the member held before it.
+    CurrentTier,
+}
+
+/// Whether refunds can take a tier away before the next evaluation.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundDowngrade {
+    /// Refunds lower the window's metrics; the tier is only reconsidered at
+    /// the next evaluation.
+    #[default]
+    AtEvaluation,
+    /// A refund at once undoes upgrades since the last evaluation that the
+    /// remaining activity no longer reaches (never below the tier that
+    /// evaluation left).
+    Immediate,
+}
+
+/// One tier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TierFile {
+    /// Tier id, unique in the program: lower-case letters, digits, `-` and `_`.
+    pub id: String,
+    /// Human-readable name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What reaching the tier takes; nothing for the base tier.
+    #[serde(default, skip_serializing_if = "Thresholds::is_empty")]
+    pub qualify: Thresholds,
+    /// What keeping it at an evaluation takes; `qualify` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retain: Option<Thresholds>,
+    /// What the tier gives; other capabilities read it.
+    #[serde(default, skip_serializing_if = "BenefitsFile::is_empty")]
+    pub benefits: BenefitsFile,
+}
+
+/// Qualification thresholds over one window.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Thresholds {
+    /// Spend, in currency units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spend: Option<DecimalText>,
+    /// Points (see `tiers.points`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<DecimalText>,
+    /// Orders not wholly refunded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orders: Option<u32>,
+    /// Days with an order or a visit, in the program's time zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visits: Option<u32>,
+    /// `all` thresholds must be met (the default) or `any` one of them.
+    #[serde(default, rename = "match")]
+    pub combine: Combine,
+}
+
+impl Thresholds {
+    /// True when no threshold is set.
+    pub fn is_empty(&self) -> bool {
+        self.spend.is_none()
+            && self.points.is_none()
+            && self.orders.is_none()
+            && self.visits.is_none()
+    }
+}
+
+/// How several thresholds combine.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Combine {
+    /// Every threshold must be met.
+    #[default]
+    All,
+    /// One threshold is enough.
+    Any,
+}
+
+/// What a tier gives.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BenefitsFile {
+    /// Multiplies the points rate rules earn for members of the tier (at least 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multiplier: Option<DecimalText>,
+    /// Coupon campaigns the tier makes the member eligible for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coupons: Vec<String>,
+    /// Free-form flags for the host (`free_shipping = true`, `lounge = "gold"`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub flags: BTreeMap<String, FlagValue>,
+}
+
+impl BenefitsFile {
+    /// True when the tier gives nothing.
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
+/// A benefit flag's value: text, a yes/no or a whole number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum FlagValue {
+    /// Yes or no.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// Text.
+    Text(String),
 }
 
 /// The points ledger's policy.

@@ -23,7 +23,8 @@
 //! assert_eq!(err.errors()[0].path(), "earn_rules[0]");
 //! ```
 
-mod compile;
+mod check;
+pub(crate) mod compile;
 /// Compiled rule types, shared with the accrual engine.
 pub(crate) mod compile_types {
     pub(crate) use super::compile::{Conditions, Effect, Rule};
@@ -31,6 +32,7 @@ pub(crate) mod compile_types {
 mod error;
 pub mod format;
 
+pub use check::{PROGRAM_WARNING_CODES, ProgramWarning};
 pub use compile::{Program, compile};
 pub use error::{PROGRAM_ERROR_CODES, ProgramError, ProgramErrors};
 pub use format::{ProgramFile, SCHEMA_VERSION};
