@@ -869,6 +869,8 @@ impl Program {
             .rules
             .iter()
             .zip(misses)
+            // A tier's multiplier not applying is no news: only its own tier gets it.
+            .filter(|(rule, _)| !rule.is_tier_benefit())
             .filter_map(|(rule, reasons)| {
                 reasons.map(|reasons| Miss {
                     rule: rule.id.clone(),

@@ -122,6 +122,17 @@ impl Effect {
     }
 }
 
+/// Rule id prefix of tier benefit multipliers (`tier:gold`); file rule ids
+/// cannot contain `:`.
+pub(crate) const TIER_RULE_PREFIX: &str = "tier:";
+
+impl Rule {
+    /// Whether the rule is a tier's points multiplier rather than a rule of the file.
+    pub(crate) fn is_tier_benefit(&self) -> bool {
+        self.id.starts_with(TIER_RULE_PREFIX)
+    }
+}
+
 /// Which lines a rule looks at.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct LineFilter {
@@ -456,6 +467,24 @@ pub fn compile(file: ProgramFile) -> Result<Program, ProgramErrors> {
         .tiers
         .as_ref()
         .map(|t| crate::tiers::policy::compile_tiers(&mut c, t));
+    // A tier's points multiplier is a multiplier rule for that tier, applied
+    // after every rule of the file (so their explanations do not change).
+    for level in tiers.iter().flat_map(|t| &t.levels) {
+        let Some(m) = level.multiplier else { continue };
+        let when = WhenFile {
+            tiers: Some(vec![level.id.clone()]),
+            ..WhenFile::default()
+        };
+        rules.push(Rule {
+            group_ix: None,
+            id: format!("{TIER_RULE_PREFIX}{}", level.id),
+            priority: i32::MIN,
+            group: None,
+            effect: Effect::Multiplier(m),
+            when: compile_when(&mut c, "tiers", &when, file.calendar, false),
+            caps: compile_caps(&mut c, "tiers", None),
+        });
+    }
     match (currency, tz, c.errors.is_empty()) {
         (Some(currency), Some(tz), true) => {
             let ledger = LedgerPolicy {
