@@ -60,13 +60,29 @@ fn policy() -> impl Strategy<Value = Policy> {
         prop_oneof![Just(1u32), Just(3), Just(8)],
     )
         .prop_map(
-            |((window, schedule), grace, one_down, immediate, base, current_tier, combine, scale)| {
+            |(
+                (window, schedule),
+                grace,
+                one_down,
+                immediate,
+                base,
+                current_tier,
+                combine,
+                scale,
+            )| {
                 let mut tiers = window;
                 tiers["grace_days"] = json!(grace);
                 tiers["one_level_down"] = json!(one_down);
-                tiers["refunds"] = json!(if immediate { "immediate" } else { "at_evaluation" });
-                tiers["crossing_order"] =
-                    json!(if current_tier { "current_tier" } else { "new_tier" });
+                tiers["refunds"] = json!(if immediate {
+                    "immediate"
+                } else {
+                    "at_evaluation"
+                });
+                tiers["crossing_order"] = json!(if current_tier {
+                    "current_tier"
+                } else {
+                    "new_tier"
+                });
                 let mut levels = vec![];
                 for (i, id) in LEVELS.iter().enumerate() {
                     if i == 0 && base {
@@ -137,12 +153,16 @@ fn events(steps: &[Step]) -> Vec<TierEvent> {
     for (i, s) in steps.iter().enumerate() {
         match s {
             Step::Order(t, spend) => {
-                out.push(json!({"type": "order", "id": format!("o{i}"), "account": "m",
-                    "at": at(*t), "spend": spend.to_string(), "points": (spend / 10).to_string()}));
+                out.push(
+                    json!({"type": "order", "id": format!("o{i}"), "account": "m",
+                    "at": at(*t), "spend": spend.to_string(), "points": (spend / 10).to_string()}),
+                );
                 orders.push((*t, *spend, 0));
             }
             Step::Visit(t) => {
-                out.push(json!({"type": "visit", "id": format!("v{i}"), "account": "m", "at": at(*t)}));
+                out.push(
+                    json!({"type": "visit", "id": format!("v{i}"), "account": "m", "at": at(*t)}),
+                );
             }
             Step::Refund(o, d, pct) => {
                 if orders.is_empty() {
@@ -155,14 +175,12 @@ fn events(steps: &[Step]) -> Vec<TierEvent> {
                     continue;
                 }
                 orders[k].2 += amount;
-                let order_id = out
-                    .iter()
-                    .filter(|e| e["type"] == "order")
-                    .nth(k)
-                    .unwrap()["id"]
-                    .clone();
-                out.push(json!({"type": "refund", "id": format!("r{i}"), "at": at(t + d),
-                    "order": order_id, "amount": amount.to_string()}));
+                let order_id =
+                    out.iter().filter(|e| e["type"] == "order").nth(k).unwrap()["id"].clone();
+                out.push(
+                    json!({"type": "refund", "id": format!("r{i}"), "at": at(t + d),
+                    "order": order_id, "amount": amount.to_string()}),
+                );
             }
         }
     }
