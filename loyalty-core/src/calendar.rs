@@ -170,6 +170,31 @@ pub(crate) fn local_midnight(tz: chrono_tz::Tz, date: NaiveDate) -> Option<i64> 
     })
 }
 
+/// Months since year 0 of `kind` of a date in that calendar (year × 12 + month − 1).
+pub(crate) fn month_index(date: CalendarDate) -> Option<i64> {
+    i64::from(date.year)
+        .checked_mul(12)?
+        .checked_add(i64::from(date.month).checked_sub(1)?)
+}
+
+/// The first instant (ms since the epoch) in `tz` of month `index` (see
+/// [`month_index`]) of `kind`.
+pub(crate) fn month_start(kind: CalendarKind, tz: chrono_tz::Tz, index: i64) -> Option<i64> {
+    let year = i32::try_from(index.div_euclid(12)).ok()?;
+    let month = u8::try_from(index.rem_euclid(12).checked_add(1)?).ok()?;
+    local_midnight(
+        tz,
+        to_iso(
+            kind,
+            CalendarDate {
+                year,
+                month,
+                day: 1,
+            },
+        )?,
+    )
+}
+
 /// The local date of an instant (ms since the epoch) in `tz`.
 pub(crate) fn local_date(tz: chrono_tz::Tz, at: i64) -> Option<NaiveDate> {
     use chrono::TimeZone;

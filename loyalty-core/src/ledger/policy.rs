@@ -1,12 +1,12 @@
 //! The ledger section of a program, compiled: when points become available,
 //! when they expire, what refunds do, and what paying with points allows.
 
-use chrono::{NaiveDate, TimeZone};
+use chrono::TimeZone;
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
 use super::amount::Amount;
-use crate::calendar::{self, CalendarDate, CalendarKind};
+use crate::calendar::{self, CalendarKind};
 use crate::program::format::{ExpiryPeriod, RestoreExpiry, Shortfall};
 
 pub(crate) const DAY_MS: i64 = 86_400_000;
@@ -87,28 +87,13 @@ impl LedgerPolicy {
             ExpiryPeriod::Quarter => 3,
             ExpiryPeriod::Year => 12,
         };
-        let month0 = i64::from(d.month).checked_sub(1)?;
-        let start0 = month0.checked_sub(month0.checked_rem(months_per)?)?;
-        let index = i64::from(d.year)
-            .checked_mul(12)?
-            .checked_add(start0)?
-            .checked_add(months_per.checked_mul(k)?)?;
-        let year = i32::try_from(index.div_euclid(12)).ok()?;
-        let month = u8::try_from(index.rem_euclid(12).checked_add(1)?).ok()?;
-        let first = calendar::to_iso(
+        let index = calendar::month_index(d)?;
+        let first = index.checked_sub(index.rem_euclid(months_per))?;
+        calendar::month_start(
             self.calendar,
-            CalendarDate {
-                year,
-                month,
-                day: 1,
-            },
-        )?;
-        self.local_midnight(first)
-    }
-
-    /// The first instant of a local date.
-    fn local_midnight(&self, date: NaiveDate) -> Option<i64> {
-        calendar::local_midnight(self.tz, date)
+            self.tz,
+            first.checked_add(months_per.checked_mul(k)?)?,
+        )
     }
 
     /// The instant as RFC 3339 in the program's time zone; in UTC when the

@@ -25,25 +25,12 @@ impl Clock {
 
     /// Months since year 0 of the calendar, of the local date of `at`.
     fn month_index(&self, at: i64) -> Option<i64> {
-        let d = self.date(at)?;
-        i64::from(d.year)
-            .checked_mul(12)?
-            .checked_add(i64::from(d.month).checked_sub(1)?)
+        calendar::month_index(self.date(at)?)
     }
 
     /// The first instant of month `index`.
     fn month_start(&self, index: i64) -> Option<i64> {
-        let year = i32::try_from(index.div_euclid(12)).ok()?;
-        let month = u8::try_from(index.rem_euclid(12).checked_add(1)?).ok()?;
-        let first = calendar::to_iso(
-            self.calendar,
-            CalendarDate {
-                year,
-                month,
-                day: 1,
-            },
-        )?;
-        calendar::local_midnight(self.tz, first)
+        calendar::month_start(self.calendar, self.tz, index)
     }
 
     /// The first instant of the local date `days` days after that of `at`.

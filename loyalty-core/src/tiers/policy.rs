@@ -84,6 +84,22 @@ impl Req {
         }
     }
 
+    /// The thresholds set in both that are higher here than in `other`.
+    pub(crate) fn above(&self, other: &Self) -> Vec<&'static str> {
+        let dec =
+            |a: Option<Decimal>, b: Option<Decimal>| matches!((a, b), (Some(a), Some(b)) if a > b);
+        let num = |a: Option<u64>, b: Option<u64>| matches!((a, b), (Some(a), Some(b)) if a > b);
+        [
+            ("spend", dec(self.spend, other.spend)),
+            ("points", dec(self.points, other.points)),
+            ("orders", num(self.orders, other.orders)),
+            ("visits", num(self.visits, other.visits)),
+        ]
+        .into_iter()
+        .filter_map(|(name, higher)| higher.then_some(name))
+        .collect()
+    }
+
     /// What `m` still lacks, threshold by threshold.
     pub(crate) fn needs(&self, m: &Metrics) -> Needs {
         let dec = |t: Decimal, v: Decimal| t.checked_sub(v).unwrap_or_default().max(Decimal::ZERO);
@@ -302,46 +318,28 @@ pub(crate) fn check_tiers(policy: &TierPolicy, earns_points: bool, out: &mut Vec
                 );
             }
         }
-        let above =
-            |r: Option<Decimal>, q: Option<Decimal>| matches!((r, q), (Some(r), Some(q)) if r > q);
-        let above_n =
-            |r: Option<u64>, q: Option<u64>| matches!((r, q), (Some(r), Some(q)) if r > q);
-        for (name, over) in [
-            ("spend", above(l.retain.spend, l.qualify.spend)),
-            ("points", above(l.retain.points, l.qualify.points)),
-            ("orders", above_n(l.retain.orders, l.qualify.orders)),
-            ("visits", above_n(l.retain.visits, l.qualify.visits)),
-        ] {
-            if over {
-                warn(
-                    "retain_above_entry",
-                    format!("{path}.retain.{name}"),
-                    format!(
-                        "keeping `{}` takes more {name} than reaching it, so members can lose it at the first evaluation after qualifying",
-                        l.id
-                    ),
-                );
-            }
+        for name in l.retain.above(&l.qualify) {
+            warn(
+                "retain_above_entry",
+                format!("{path}.retain.{name}"),
+                format!(
+                    "keeping `{}` takes more {name} than reaching it, so members can lose it at the first evaluation after qualifying",
+                    l.id
+                ),
+            );
         }
         let Some(prev) = i.checked_sub(1).and_then(|p| policy.levels.get(p)) else {
             continue;
         };
-        for (name, lower) in [
-            ("spend", above(prev.qualify.spend, l.qualify.spend)),
-            ("points", above(prev.qualify.points, l.qualify.points)),
-            ("orders", above_n(prev.qualify.orders, l.qualify.orders)),
-            ("visits", above_n(prev.qualify.visits, l.qualify.visits)),
-        ] {
-            if lower {
-                warn(
-                    "tier_out_of_order",
-                    format!("{path}.qualify.{name}"),
-                    format!(
-                        "`{}` needs less {name} than `{}` below it; members may reach it first",
-                        l.id, prev.id
-                    ),
-                );
-            }
+        for name in prev.qualify.above(&l.qualify) {
+            warn(
+                "tier_out_of_order",
+                format!("{path}.qualify.{name}"),
+                format!(
+                    "`{}` needs less {name} than `{}` below it; members may reach it first",
+                    l.id, prev.id
+                ),
+            );
         }
     }
 }
