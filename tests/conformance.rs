@@ -2,8 +2,9 @@
 //!
 //! `cargo test -p loyalty-testkit --test conformance [-- FILTER]`;
 //! `BLESS=1` rewrites `expect` with the current answers (then review the diff).
-//! A ledger vector (`vectors/ledger/`) is one test too: its steps run on a
-//! fresh ledger and every step's envelope must match (see `tests/README.md`).
+//! A ledger vector (`vectors/ledger/`) or tier vector (`vectors/tiers/`) is
+//! one test too: its steps run on a fresh ledger or tier book and every
+//! step's envelope must match (see `tests/README.md`).
 //! A file that cannot be read or is malformed fails as its own test.
 
 use loyalty_testkit::vectors;

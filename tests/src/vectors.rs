@@ -1,8 +1,9 @@
 //! Reading conformance vectors and computing the canonical answer envelope.
 //!
 //! Two shapes of vector (see `tests/README.md`): a quote vector (`request` and
-//! one `expect`), and under `vectors/ledger/` a ledger vector (`steps`, each
-//! one call of the ledger API with its own `expect`).
+//! one `expect`), and a step vector (`steps`, each one call with its own
+//! `expect`): under `vectors/ledger/` calls of the ledger API on a fresh
+//! ledger, under `vectors/tiers/` calls of the tier API on a fresh tier book.
 
 use std::path::{Path, PathBuf};
 
@@ -10,10 +11,19 @@ use loyalty_core::canonical;
 use loyalty_core::ffi::{self, Failure, ProgramSource};
 use loyalty_core::ledger::Ledger;
 use loyalty_core::program::Program;
+use loyalty_core::tiers::TierBook;
 use serde_json::{Map, Value, json};
 
 /// The capability directory whose vectors are ledger step lists.
 pub const LEDGER: &str = "ledger";
+
+/// The capability directory whose vectors are tier book step lists.
+pub const TIERS: &str = "tiers";
+
+/// Whether vectors of a capability are step lists rather than one quote.
+fn is_steps(capability: &str) -> bool {
+    capability == LEDGER || capability == TIERS
+}
 
 /// One vector file.
 #[derive(Debug, Clone)]
@@ -121,13 +131,23 @@ pub fn run(doc: &Value) -> Result<Value, String> {
 }
 
 /// The keys a ledger step of each op takes (besides `op` and `expect`).
-fn step_keys(op: &str) -> Option<&'static [&'static str]> {
+fn ledger_step_keys(op: &str) -> Option<&'static [&'static str]> {
     Some(match op {
         "post" => &["event"],
         "balance" | "lots" | "statement" => &["account", "at"],
         "expiring" => &["account", "at", "days"],
         "pay" => &["request"],
         "earn_event" => &["request", "account", "id"],
+        _ => return None,
+    })
+}
+
+/// The keys a tier step of each op takes (besides `op` and `expect`).
+fn tier_step_keys(op: &str) -> Option<&'static [&'static str]> {
+    Some(match op {
+        "post" | "order_tier" => &["event"],
+        "status" | "history" => &["account", "at"],
+        "check" => &[],
         _ => return None,
     })
 }
@@ -144,12 +164,13 @@ fn value(step: &Map<String, Value>, key: &str) -> Result<Value, String> {
         .ok_or_else(|| format!("`{key}` is missing"))
 }
 
-/// Checks a ledger vector's top-level shape and loads its program.
-fn ledger_program(doc: &Value) -> Result<(Program, &Vec<Value>), String> {
+/// Checks a step vector's top-level shape and loads its program; `what`
+/// names the kind of vector in messages (`ledger`, `tier`).
+fn steps_program<'d>(doc: &'d Value, what: &str) -> Result<(Program, &'d Vec<Value>), String> {
     let top = doc.as_object().ok_or("a vector must be a JSON object")?;
     for key in top.keys() {
         if !["description", "program", "program_toml", "steps"].contains(&key.as_str()) {
-            return Err(format!("unknown key `{key}` in a ledger vector"));
+            return Err(format!("unknown key `{key}` in a {what} vector"));
         }
     }
     match top.get("description") {
@@ -164,17 +185,19 @@ fn ledger_program(doc: &Value) -> Result<(Program, &Vec<Value>), String> {
     })?;
     let steps = match top.get("steps") {
         Some(Value::Array(s)) if !s.is_empty() => s,
-        _ => return Err("a ledger vector needs `steps` (a non-empty list)".into()),
+        _ => return Err(format!("a {what} vector needs `steps` (a non-empty list)")),
     };
     Ok((program, steps))
 }
 
-/// Runs one ledger step and returns its answer envelope; `Err` when the step
-/// itself is malformed (unknown op, missing or unknown keys).
-fn run_step(program: &Program, ledger: &mut Ledger, step: &Value) -> Result<Value, String> {
+/// Checks one step's keys against its op's; the step and its op.
+fn step_shape(
+    step: &Value,
+    keys_of: fn(&str) -> Option<&'static [&'static str]>,
+) -> Result<(&Map<String, Value>, &str), String> {
     let step = step.as_object().ok_or("a step must be an object")?;
     let op = text(step, "op")?;
-    let keys = step_keys(op).ok_or_else(|| format!("unknown op `{op}`"))?;
+    let keys = keys_of(op).ok_or_else(|| format!("unknown op `{op}`"))?;
     for key in step.keys() {
         if key != "op" && key != "expect" && !keys.contains(&key.as_str()) {
             return Err(format!("unknown key `{key}` in a `{op}` step"));
@@ -185,6 +208,13 @@ fn run_step(program: &Program, ledger: &mut Ledger, step: &Value) -> Result<Valu
             return Err(format!("a `{op}` step needs `{key}`"));
         }
     }
+    Ok((step, op))
+}
+
+/// Runs one ledger step and returns its answer envelope; `Err` when the step
+/// itself is malformed (unknown op, missing or unknown keys).
+fn run_step(program: &Program, ledger: &mut Ledger, step: &Value) -> Result<Value, String> {
+    let (step, op) = step_shape(step, ledger_step_keys)?;
     let answer = match op {
         "post" => ffi::ledger_post(program, ledger, value(step, "event")?),
         "balance" => {
@@ -220,9 +250,56 @@ fn run_step(program: &Program, ledger: &mut Ledger, step: &Value) -> Result<Valu
     Ok(envelope(answer))
 }
 
+/// Runs one tier step and returns its answer envelope; `Err` when the step
+/// itself is malformed (unknown op, missing or unknown keys).
+fn run_tier_step(program: &Program, book: &mut TierBook, step: &Value) -> Result<Value, String> {
+    let (step, op) = step_shape(step, tier_step_keys)?;
+    let answer = match op {
+        "post" => ffi::tiers_post(program, book, value(step, "event")?),
+        "status" => ffi::tiers_status(program, book, text(step, "account")?, text(step, "at")?),
+        "history" => ffi::tiers_history(program, book, text(step, "account")?, text(step, "at")?),
+        "order_tier" => ffi::tiers_order_tier(program, book, value(step, "event")?),
+        "check" => Ok(warnings(ffi::program_check(program))),
+        _ => return Err(format!("unknown op `{op}`")),
+    };
+    Ok(envelope(answer))
+}
+
+/// Program warnings as a `check` step expects them: each warning's code and
+/// path, in order, with messages left out (like errors').
+fn warnings(all: Value) -> Value {
+    match all {
+        Value::Array(list) => list
+            .iter()
+            .map(|w| json!({"code": w.get("code"), "path": w.get("path")}))
+            .collect(),
+        other => other,
+    }
+}
+
+/// Runs every step of a tier vector on a fresh tier book; the envelopes in order.
+pub fn run_tiers(doc: &Value) -> Result<Vec<Value>, String> {
+    let (program, steps) = steps_program(doc, "tier")?;
+    let mut book = TierBook::new();
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| run_tier_step(&program, &mut book, s).map_err(|e| format!("step {i}: {e}")))
+        .collect()
+}
+
+/// Runs every step of a ledger or tier vector; the envelopes in order.
+fn run_steps(capability: &str, doc: &Value) -> Result<Vec<Value>, String> {
+    if capability == TIERS {
+        run_tiers(doc)
+    } else {
+        run_ledger(doc)
+    }
+}
+
 /// Runs every step of a ledger vector on a fresh ledger; the envelopes in order.
 pub fn run_ledger(doc: &Value) -> Result<Vec<Value>, String> {
-    let (program, steps) = ledger_program(doc)?;
+    let (program, steps) = steps_program(doc, "ledger")?;
     let mut ledger = Ledger::new();
     steps
         .iter()
@@ -235,12 +312,12 @@ fn step_op(step: &Value) -> &str {
     step.get("op").and_then(Value::as_str).unwrap_or("?")
 }
 
-fn check_ledger(doc: &Value) -> Result<(), String> {
-    let actual = run_ledger(doc)?;
+fn check_steps(capability: &str, doc: &Value) -> Result<(), String> {
+    let actual = run_steps(capability, doc)?;
     let steps = doc
         .get("steps")
         .and_then(Value::as_array)
-        .ok_or("a ledger vector needs `steps`")?;
+        .ok_or("a step vector needs `steps`")?;
     let mut report = String::new();
     for (i, (step, got)) in steps.iter().zip(&actual).enumerate() {
         let Some(expect) = step.get("expect") else {
@@ -262,11 +339,11 @@ fn check_ledger(doc: &Value) -> Result<(), String> {
 }
 
 /// Runs a vector and compares canonical bytes with `expect` (for a ledger
-/// vector, every step's).
+/// or tier vector, every step's).
 pub fn check(v: &Vector) -> Result<(), String> {
     let doc = v.doc.as_ref().map_err(Clone::clone)?;
-    if v.capability == LEDGER {
-        return check_ledger(doc);
+    if is_steps(&v.capability) {
+        return check_steps(&v.capability, doc);
     }
     let actual = run(doc)?;
     let expect = doc.get("expect").ok_or("a vector needs `expect`")?;
@@ -278,12 +355,12 @@ pub fn check(v: &Vector) -> Result<(), String> {
     }
 }
 
-/// Rewrites the vector's `expect` (every step's, for a ledger vector) with
-/// the current answers (review the diff!).
+/// Rewrites the vector's `expect` (every step's, for a ledger or tier
+/// vector) with the current answers (review the diff!).
 pub fn bless(v: &Vector) -> Result<(), String> {
     let mut doc = v.doc.clone()?;
-    if v.capability == LEDGER {
-        let actual = run_ledger(&doc)?;
+    if is_steps(&v.capability) {
+        let actual = run_steps(&v.capability, &doc)?;
         if let Some(Value::Array(steps)) = doc.get_mut("steps") {
             for (step, got) in steps.iter_mut().zip(actual) {
                 if let Value::Object(map) = step {
