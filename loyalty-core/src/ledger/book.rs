@@ -715,14 +715,16 @@ impl Ledger {
             }
         }
         for (i, (account, seq, points)) in r.redeems.iter().enumerate() {
-            let cum = policy
-                .round_points(
-                    points
-                        .to_decimal()
-                        .checked_mul(shares.money)
-                        .ok_or_else(|| overflow("order"))?,
-                )
-                .min(*points);
+            // The refunded share of the money, multiplied before dividing.
+            let restored = match shares.basis.filter(|b| *b > Decimal::ZERO) {
+                Some(b) => points
+                    .to_decimal()
+                    .checked_mul(shares.money)
+                    .and_then(|x| x.checked_div(b))
+                    .ok_or_else(|| overflow("order"))?,
+                None => Decimal::ZERO,
+            };
+            let cum = policy.round_points(restored).min(*points);
             let cum = if shares.full { *points } else { cum };
             let before = r.restored.get(i).copied().unwrap_or_default();
             if cum != before {
@@ -1222,52 +1224,100 @@ fn with_requested(e: LedgerError, requested: Amount) -> LedgerError {
     }
 }
 
-/// The cumulative claw on the earning and the refunded share of the money,
-/// after this refund.
+/// The cumulative claw on the earning and the refunded money, after this refund.
 struct Shares {
     claw: Amount,
+    /// Money refunded so far, and the order's money it is a share of.
     money: Decimal,
+    basis: Option<Decimal>,
     full: bool,
 }
 
-/// The points to claw (unrounded), the refunded share of the money and
-/// whether everything is refunded. A line's refunded share is its refunded
-/// quantity, plus the amount refunded as a share of the whole order (spread
-/// over every line), at most one.
-fn shares(
-    r: &OrderRecord,
-    lines: &[(Decimal, Amount, Amount)],
-    basis: Option<Amount>,
+/// What the refunds of an order have taken back so far.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Refunded {
+    /// Points to take back, before rounding.
+    pub(crate) points: Decimal,
+    /// Money refunded so far.
+    pub(crate) money: Decimal,
+    /// Everything is refunded.
+    pub(crate) full: bool,
+}
+
+/// The shares refunds have taken of an order that earned `points` on
+/// `basis` money: each line's share is its refunded quantity plus the amount
+/// refunded as a share of the whole order (spread over every line), at most
+/// all of it. Lines are (quantity, amount, points, refunded quantity).
+/// Products are taken before quotients, so a third of 30 points is 10, not
+/// 9.999... (which would round down to 9).
+pub(crate) fn refunded_parts(
+    points: Decimal,
+    lines: &[(Decimal, Decimal, Decimal, Decimal)],
+    refunded_amount: Decimal,
+    basis: Option<Decimal>,
     whole: bool,
-) -> Option<(Decimal, Decimal, bool)> {
-    let one = Decimal::ONE;
-    let amount_share = match basis {
-        Some(b) if b.is_positive() => r.refunded_amount.to_decimal().checked_div(b.to_decimal())?,
-        _ => Decimal::ZERO,
+) -> Option<Refunded> {
+    let basis = basis.filter(|b| *b > Decimal::ZERO);
+    let of_amount = |x: Decimal| -> Option<Decimal> {
+        match basis {
+            Some(b) => x.checked_mul(refunded_amount)?.checked_div(b),
+            None => Some(Decimal::ZERO),
+        }
     };
+    let line_money = || {
+        lines
+            .iter()
+            .try_fold(Decimal::ZERO, |s, l| s.checked_add(l.1))
+    };
+    if whole {
+        return Some(Refunded {
+            points,
+            money: match basis {
+                Some(b) => b,
+                None => line_money()?,
+            },
+            full: true,
+        });
+    }
     if lines.is_empty() {
-        let share = if whole { one } else { amount_share.min(one) };
-        let points = r
-            .earn
-            .as_ref()
-            .map_or(Decimal::ZERO, |x| x.points.to_decimal());
-        return Some((points.checked_mul(share)?, share, share >= one));
+        let full = basis.is_some_and(|b| refunded_amount >= b);
+        return Some(Refunded {
+            points: if full {
+                points
+            } else {
+                of_amount(points)?.min(points)
+            },
+            money: refunded_amount,
+            full,
+        });
     }
     let mut exact = Decimal::ZERO;
     let mut money = Decimal::ZERO;
     let mut full = true;
-    for (i, (qty, amt, pts)) in lines.iter().enumerate() {
-        let q = r.refunded_qty.get(i).copied().unwrap_or_default();
-        let s = q.checked_div(*qty)?.checked_add(amount_share)?.min(one);
-        full &= s >= one;
-        exact = exact.checked_add(pts.to_decimal().checked_mul(s)?)?;
-        money = money.checked_add(amt.to_decimal().checked_mul(s)?)?;
+    for (qty, amt, pts, q) in lines {
+        let part = |x: Decimal| -> Option<Decimal> {
+            x.checked_mul(*q)?
+                .checked_div(*qty)?
+                .checked_add(of_amount(x)?)
+                .map(|v| v.min(x))
+        };
+        // q / qty + refunded / basis >= 1, without dividing.
+        full &= match basis {
+            Some(b) => {
+                q.checked_mul(b)?
+                    .checked_add(refunded_amount.checked_mul(*qty)?)?
+                    >= qty.checked_mul(b)?
+            }
+            None => q >= qty,
+        };
+        exact = exact.checked_add(part(*pts)?)?;
+        money = money.checked_add(part(*amt)?)?;
     }
-    let money = match basis {
-        Some(b) if b.is_positive() => money.checked_div(b.to_decimal())?.min(one),
-        _ => Decimal::ZERO,
-    };
-    Some((exact, if full { one } else { money }, full))
+    Some(Refunded {
+        points: if full { points } else { exact },
+        money,
+        full,
+    })
 }
 
 /// Adds the refund to the order's record and works out the new shares.
@@ -1352,12 +1402,34 @@ fn refund_shares(
         }
         r.refunded_amount = new;
     }
-    let (exact, money, full) = shares(r, &lines, basis, whole).ok_or_else(|| overflow("order"))?;
     let points = r.earn.as_ref().map_or(Amount::ZERO, |x| x.points);
+    let parts: Vec<(Decimal, Decimal, Decimal, Decimal)> = lines
+        .iter()
+        .zip(&r.refunded_qty)
+        .map(|((qty, amt, pts), q)| (*qty, amt.to_decimal(), pts.to_decimal(), *q))
+        .collect();
+    let basis = basis.map(Amount::to_decimal);
+    let Refunded {
+        points: exact,
+        money,
+        full,
+    } = refunded_parts(
+        points.to_decimal(),
+        &parts,
+        r.refunded_amount.to_decimal(),
+        basis,
+        whole,
+    )
+    .ok_or_else(|| overflow("order"))?;
     let claw = if full {
         points
     } else {
         policy.round_points(exact).min(points).max(r.clawed)
     };
-    Ok(Shares { claw, money, full })
+    Ok(Shares {
+        claw,
+        money,
+        basis,
+        full,
+    })
 }

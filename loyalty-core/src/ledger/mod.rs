@@ -81,7 +81,7 @@ mod view;
 mod wallet;
 
 pub use book::{Ledger, PostStatus};
-pub(crate) use book::{amount as validate_amount, parse_at};
+pub(crate) use book::{amount as validate_amount, parse_at, refunded_parts};
 pub use error::{LEDGER_ERROR_CODES, LedgerError};
 pub use event::{
     AdjustEvent, EVENT_TYPES, EarnEvent, EarnLine, LedgerEvent, MergeEvent, RedeemEvent,

@@ -11,7 +11,7 @@ use super::event::{OverrideMode, TierEvent, TierOrder};
 use super::fold::Run;
 use super::policy::TierPolicy;
 use super::view::{
-    Benefits, Metrics, OrderTier, OverrideView, PendingDowngrade, Progress, TierHistory,
+    Benefits, Metrics, Needs, OrderTier, OverrideView, PendingDowngrade, Progress, TierHistory,
     TierStatus, Transition, WindowView,
 };
 use crate::error::join;
@@ -151,6 +151,14 @@ fn positive(d: Decimal, path: &str) -> Result<Decimal, TierError> {
         .into());
     }
     Ok(d)
+}
+
+/// Spend still needed, written as money like every other spend.
+fn money_needs(program: &Program, needs: Needs) -> Needs {
+    Needs {
+        spend: needs.spend.map(|d| program.currency().present(d)),
+        ..needs
+    }
 }
 
 impl TierBook {
@@ -668,7 +676,7 @@ impl TierBook {
                     .flatten()
                     .map(fmt),
                 combine: l.qualify.combine,
-                needs: l.qualify.needs(&metrics),
+                needs: money_needs(program, l.qualify.needs(&metrics)),
                 met: l.qualify.met(&metrics),
                 metrics: metrics.clone(),
             });
@@ -678,7 +686,7 @@ impl TierBook {
                 tier: l.map(|l| l.id.clone()).unwrap_or_default(),
                 by: Some(fmt(by)),
                 combine: l.map_or(Combine::All, |l| l.retain.combine),
-                needs: l.map(|l| l.retain.needs(&m)).unwrap_or_default(),
+                needs: money_needs(program, l.map(|l| l.retain.needs(&m)).unwrap_or_default()),
                 met: l.is_some_and(|l| l.retain.met(&m)),
                 metrics: m,
             }

@@ -14,7 +14,7 @@ use super::clock::Clock;
 use super::event::OverrideMode;
 use super::policy::{TierPolicy, Window};
 use super::view::{Cause, Metrics};
-use crate::ledger::Map;
+use crate::ledger::{Map, refunded_parts};
 use crate::program::Program;
 use crate::program::format::{PointsBasis, RefundDowngrade};
 
@@ -404,7 +404,8 @@ impl<'a> Run<'a> {
             metrics,
         });
         if to != self.effective {
-            self.since = Some(at);
+            // No tier held has no "since".
+            self.since = to.map(|_| at);
         }
         self.effective = to;
         self.recorded_earned = self.earned;
@@ -510,13 +511,18 @@ impl<'a> Run<'a> {
     /// upgrades since the last evaluation that the activity left no longer reaches.
     fn after_refund(&mut self, at: i64, id: &Arc<str>) {
         if self.policy.refunds != RefundDowngrade::Immediate {
+            // Reversing a redemption raises the points: that can qualify.
+            self.after_activity(at, id);
             return;
         }
         let m = self.current(at);
-        let keep = self.base.max(self.policy.reached(&m));
+        let reached = self.policy.reached(&m);
+        let keep = self.base.max(reached);
         if keep < self.earned {
             self.earned = keep;
             self.update(at, Cause::Refund, Some(id), Some(m));
+        } else if reached > self.earned {
+            self.after_activity(at, id);
         }
     }
 
@@ -635,6 +641,7 @@ impl<'a> Run<'a> {
     ) -> Option<(usize, Val)> {
         let rounding = self.program.ledger.rounding;
         let scale = self.program.ledger.scale;
+        let minor = self.program.currency().minor_units();
         let st = self.order_states.get_mut(order)?;
         let pos = self.layout.ids.get(&st.event).copied()?;
         let whole = lines.is_empty() && amount.is_none();
@@ -652,48 +659,33 @@ impl<'a> Run<'a> {
         if let Some(a) = amount {
             st.refunded_amount = st.refunded_amount.saturating_add(a).min(st.spend);
         }
-        let one = Decimal::ONE;
-        let amount_share = if st.spend > Decimal::ZERO {
-            st.refunded_amount.checked_div(st.spend)?.min(one)
-        } else {
-            Decimal::ZERO
-        };
-        let (money_share, exact, full) = if st.lines.is_empty() {
-            let share = if whole { one } else { amount_share };
-            (share, st.points.checked_mul(share)?, share >= one)
-        } else {
-            let mut exact = Decimal::ZERO;
-            let (mut money, mut total) = (Decimal::ZERO, Decimal::ZERO);
-            let mut full = true;
-            for ((qty, amt, pts), q) in st.lines.iter().zip(&st.refunded_qty) {
-                let s = q.checked_div(*qty)?.checked_add(amount_share)?.min(one);
-                full &= s >= one;
-                exact = exact.checked_add(pts.checked_mul(s)?)?;
-                money = money.checked_add(amt.checked_mul(s)?)?;
-                total = total.checked_add(*amt)?;
-            }
-            let share = if full {
-                one
-            } else if total > Decimal::ZERO {
-                money.checked_div(total)?.min(one)
-            } else {
-                amount_share
-            };
-            (share, exact, full)
-        };
-        let claw = if full {
+        let parts: Vec<(Decimal, Decimal, Decimal, Decimal)> = st
+            .lines
+            .iter()
+            .zip(&st.refunded_qty)
+            .map(|((qty, amt, pts), q)| (*qty, *amt, *pts, *q))
+            .collect();
+        let r = refunded_parts(st.points, &parts, st.refunded_amount, Some(st.spend), whole)?;
+        let claw = if r.full {
             st.points
         } else {
-            rounding.round(exact, scale).min(st.points).max(st.clawed)
+            rounding
+                .round(r.points, scale)
+                .min(st.points)
+                .max(st.clawed)
         };
         st.clawed = claw;
-        let spend = if full {
+        // Refunded spend by line can be a fraction of a minor unit: round it,
+        // half to even, at the currency's digits.
+        let refunded = r
+            .money
+            .round_dp_with_strategy(minor, rust_decimal::RoundingStrategy::MidpointNearestEven);
+        let spend = if r.full {
             Decimal::ZERO
         } else {
-            st.spend
-                .checked_sub(st.spend.checked_mul(money_share)?)?
-                .max(Decimal::ZERO)
+            st.spend.checked_sub(refunded)?.max(Decimal::ZERO)
         };
+        let full = r.full;
         Some((
             pos,
             Val {

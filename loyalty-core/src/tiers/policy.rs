@@ -44,6 +44,8 @@ pub(crate) struct Level {
     pub(crate) id: String,
     pub(crate) qualify: Req,
     pub(crate) retain: Req,
+    /// Whether `retain` was written, rather than taken from `qualify`.
+    pub(crate) retain_given: bool,
     pub(crate) multiplier: Option<Decimal>,
     pub(crate) benefits: BenefitsFile,
 }
@@ -258,6 +260,7 @@ pub(crate) fn compile_tiers(c: &mut Checker, t: &TiersFile) -> TierPolicy {
             id: l.id.clone(),
             qualify,
             retain,
+            retain_given: l.retain.is_some(),
             multiplier,
             benefits: l.benefits.clone(),
         });
@@ -294,7 +297,8 @@ pub(crate) fn check_tiers(policy: &TierPolicy, earns_points: bool, out: &mut Vec
     };
     for (i, l) in policy.levels.iter().enumerate() {
         let path = format!("tiers.levels[{i}]");
-        for (name, req) in [("qualify", &l.qualify), ("retain", &l.retain)] {
+        let written = [("qualify", &l.qualify), ("retain", &l.retain)];
+        for (name, req) in written.into_iter().take(if l.retain_given { 2 } else { 1 }) {
             if let (Some(v), Some(max)) = (req.visits, max_visits(policy.window))
                 && v > max
             {
