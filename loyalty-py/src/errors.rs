@@ -11,7 +11,7 @@ pyo3::create_exception!(
     PyValueError,
     "Base of every error the engine reports. `code` and `path` are those of the first \
      error; `errors` lists them all as dicts {code, path, message}; `kind` is \
-     'program', 'request' or 'ledger'."
+     'program', 'request', 'ledger' or 'tiers'."
 );
 pyo3::create_exception!(
     loyalty,
@@ -31,8 +31,15 @@ pyo3::create_exception!(
     LoyaltyError,
     "The ledger refused an event, a query or a payment request; no balance changed."
 );
+pyo3::create_exception!(
+    loyalty,
+    TierError,
+    LoyaltyError,
+    "The tier book refused an event or a query; no tier changed."
+);
 
-/// The Python exception for a failure (`ProgramError`, `RequestError` or `LedgerError`).
+/// The Python exception for a failure (`ProgramError`, `RequestError`,
+/// `LedgerError` or `TierError`).
 pub(crate) fn to_pyerr(py: Python<'_>, failure: &Failure) -> PyErr {
     build(py, failure).unwrap_or_else(|e| e)
 }
@@ -43,6 +50,7 @@ fn build(py: Python<'_>, failure: &Failure) -> PyResult<PyErr> {
         ErrorKind::Program => ProgramError::new_err(message),
         ErrorKind::Request => RequestError::new_err(message),
         ErrorKind::Ledger => LedgerError::new_err(message),
+        ErrorKind::Tiers => TierError::new_err(message),
     };
     let value = err.value(py);
     let (code, path) = failure

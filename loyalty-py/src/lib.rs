@@ -5,16 +5,18 @@
 //! and wraps its answers in typed, frozen classes. All logic lives in the core.
 
 mod answer;
+mod book;
 mod convert;
 mod errors;
 mod ledger;
 mod program;
+mod tiers;
 
 use loyalty_core::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-/// Every stable error code, by kind (`program`, `request`, `ledger`).
+/// Every stable error code, by kind (`program`, `request`, `ledger`, `tiers`).
 #[pyfunction]
 fn error_codes(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     Ok(convert::to_py(py, &ffi::error_codes())?.cast_into::<PyDict>()?)
@@ -33,6 +35,7 @@ fn _loyalty(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<program::PyProgram>()?;
     m.add_class::<ledger::PyLedger>()?;
+    m.add_class::<tiers::PyTiers>()?;
     m.add_class::<answer::PyQuote>()?;
     m.add_class::<answer::PyAward>()?;
     m.add_class::<answer::PyLineAward>()?;
@@ -43,6 +46,7 @@ fn _loyalty(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ProgramError", py.get_type::<errors::ProgramError>())?;
     m.add("RequestError", py.get_type::<errors::RequestError>())?;
     m.add("LedgerError", py.get_type::<errors::LedgerError>())?;
+    m.add("TierError", py.get_type::<errors::TierError>())?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(program_schema, m)?)?;
     Ok(())

@@ -11,9 +11,9 @@ use pyo3::types::{PyBytes, PyList, PyMapping, PySequence, PyString};
 use serde_json::{Map, Value};
 
 use crate::answer::PyQuote;
-use crate::convert::{InputError, Path, to_value};
+use crate::book::{Fault, answer, guarded, raises};
+use crate::convert::{InputError, Path, to_py, to_value};
 use crate::errors::{LoyaltyError, to_pyerr};
-use crate::ledger::{answer, guarded};
 
 /// A validated loyalty program, ready to quote. Immutable; share it freely
 /// between threads.
@@ -191,6 +191,17 @@ impl PyProgram {
         answer(py, result)
     }
 
+    /// Warnings about settings that are valid but probably not meant (a tier
+    /// no member can reach, retention above entry, a rule naming a tier the
+    /// program does not have): a list of `{"code", "path", "message"}`,
+    /// empty when there is nothing to say.
+    fn check<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let warnings = py
+            .detach(|| guarded(|| ffi::program_check(&self.inner)))
+            .map_err(Fault::into_pyerr)?;
+        Ok(to_py(py, &warnings)?.cast_into::<PyList>()?)
+    }
+
     /// Quotes many requests with the GIL released. With `on_error="raise"`
     /// the first failing request (in input order) raises; with `"return"` its
     /// exception takes its place in the list.
@@ -201,15 +212,7 @@ impl PyProgram {
         requests: &Bound<'py, PyAny>,
         on_error: String,
     ) -> PyResult<Bound<'py, PyList>> {
-        let raise = match on_error.as_str() {
-            "raise" => true,
-            "return" => false,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "on_error must be 'raise' or 'return', not {other:?}"
-                )));
-            }
-        };
+        let raise = raises(&on_error)?;
         if requests.cast::<PyString>().is_ok()
             || requests.cast::<PyBytes>().is_ok()
             || requests.cast::<PyMapping>().is_ok()

@@ -47,6 +47,9 @@ EXPECTED_ERROR_CODES = {
         "condition_not_applicable",
         "percent_out_of_range",
         "inverted_limits",
+        "duplicate_tier_id",
+        "missing_threshold",
+        "invalid_window",
     ],
     "request": [
         "syntax_error",
@@ -108,6 +111,42 @@ EXPECTED_ERROR_CODES = {
         "out_of_order",
         "arithmetic_overflow",
     ],
+    # loyalty_core::tiers::tier_error_codes(): the shape codes, the checks the
+    # tier book shares with the ledger (same codes), then its own.
+    "tiers": [
+        "syntax_error",
+        "unknown_field",
+        "missing_field",
+        "invalid_type",
+        "unknown_variant",
+        "invalid_decimal",
+        "float_not_allowed",
+        "invalid_value",
+        "empty_id",
+        "invalid_timestamp",
+        "invalid_amount",
+        "not_positive",
+        "negative_amount",
+        "conflicting_duplicate",
+        "account_merged",
+        "unknown_account",
+        "same_account",
+        "unknown_order",
+        "unknown_line",
+        "refund_basis_missing",
+        "over_refund",
+        "nothing_to_refund",
+        "unknown_target",
+        "not_reversible",
+        "lines_mismatch",
+        "out_of_order",
+        "arithmetic_overflow",
+        "tiers_not_configured",
+        "unknown_tier",
+        "override_ends_early",
+        "duplicate_order",
+        "already_reversed",
+    ],
 }
 
 
@@ -126,7 +165,8 @@ def test_exception_hierarchy() -> None:
     assert issubclass(loyalty.ProgramError, loyalty.LoyaltyError)
     assert issubclass(loyalty.RequestError, loyalty.LoyaltyError)
     assert issubclass(loyalty.LedgerError, loyalty.LoyaltyError)
-    leaves = (loyalty.ProgramError, loyalty.RequestError, loyalty.LedgerError)
+    assert issubclass(loyalty.TierError, loyalty.LoyaltyError)
+    leaves = (loyalty.ProgramError, loyalty.RequestError, loyalty.LedgerError, loyalty.TierError)
     for a in leaves:
         for b in leaves:
             assert issubclass(a, b) == (a is b)

@@ -1,7 +1,8 @@
 """Every quote conformance vector under tests/vectors, run through the Python binding.
 
-Ledger vectors (tests/vectors/ledger) have steps instead of one request; they
-run in test_ledger_vectors.py.
+Ledger vectors (tests/vectors/ledger) and tier vectors (tests/vectors/tiers)
+have steps instead of one request; they run in test_ledger_vectors.py and
+test_tier_vectors.py.
 
 The answer envelope is built from the binding's own typed answer
 (`Quote.to_dict()` or the exception's attributes) and compared, as canonical
@@ -20,7 +21,9 @@ from canonical_json import canonical
 import loyalty
 
 VECTORS_DIR = pathlib.Path(__file__).resolve().parent.joinpath("..", "..", "tests", "vectors")
-VECTOR_FILES = sorted(p for p in VECTORS_DIR.glob("*/*.json") if p.parent.name != "ledger")
+# Directories of step vectors, each with its own runner.
+STEP_DIRS = {"ledger", "tiers"}
+VECTOR_FILES = sorted(p for p in VECTORS_DIR.glob("*/*.json") if p.parent.name not in STEP_DIRS)
 
 
 def _expects_quote(path: pathlib.Path) -> bool:

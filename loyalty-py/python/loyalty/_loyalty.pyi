@@ -16,11 +16,19 @@ from ._ledger_types import (
     Statement,
     StatementRow,
 )
+from ._tier_types import (
+    OrderTier,
+    ProgramWarning,
+    TierHistory,
+    TierPosting,
+    TierStatus,
+)
 
 __all__ = [
     "__version__",
     "Program",
     "Ledger",
+    "Tiers",
     "Quote",
     "Award",
     "LineAward",
@@ -31,6 +39,7 @@ __all__ = [
     "ProgramError",
     "RequestError",
     "LedgerError",
+    "TierError",
     "error_codes",
     "program_schema",
 ]
@@ -51,7 +60,7 @@ class LoyaltyError(ValueError):
 
     code: str
     path: str
-    kind: Literal["program", "request", "ledger"]
+    kind: Literal["program", "request", "ledger", "tiers"]
     errors: list[_ErrorInfo]
 
 class ProgramError(LoyaltyError):
@@ -63,8 +72,11 @@ class RequestError(LoyaltyError):
 class LedgerError(LoyaltyError):
     """The ledger refused an event, a query or a payment request; no balance changed."""
 
+class TierError(LoyaltyError):
+    """The tier book refused an event or a query; no tier changed."""
+
 def error_codes() -> dict[str, list[str]]:
-    """Every stable error code, by kind (`program`, `request`, `ledger`)."""
+    """Every stable error code, by kind (`program`, `request`, `ledger`, `tiers`)."""
 
 def program_schema() -> dict[str, Any]:
     """The JSON Schema of the program format."""
@@ -102,6 +114,8 @@ class Program:
     def quote_request(self, request: Mapping[str, Any]) -> Quote: ...
     def earn_event(self, request: Mapping[str, Any], *, account: str, id: str) -> EarnEvent | None:
         """The ledger's earn event for a quote request (None when it earns nothing)."""
+    def check(self) -> list[ProgramWarning]:
+        """Settings that are valid but probably not meant (empty when none)."""
     @overload
     def quote_many(
         self, requests: Sequence[Mapping[str, Any]], *, on_error: Literal["raise"] = ...
@@ -141,6 +155,39 @@ class Ledger:
         """One flat dict per movement, amounts as `decimal.Decimal`;
         `pandas.DataFrame(ledger.statement_rows(account, at))` works as is."""
     def pay_with_points(self, request: Mapping[str, Any]) -> Payment: ...
+    def accounts(self) -> list[str]: ...
+    def __len__(self) -> int: ...
+
+@final
+class Tiers:
+    """The membership tiers of one program's members, built from the events
+    posted to it (tier events, or ledger events as they are).
+
+    Answers are the core's JSON answers as dicts, amounts as decimal strings.
+    `at` is RFC 3339 text or a timezone-aware `datetime.datetime`. A program
+    without `[tiers]` makes every post and query raise `TierError`
+    (`tiers_not_configured`).
+    """
+
+    def __new__(cls, program: Program) -> Tiers: ...
+    @property
+    def program(self) -> Program: ...
+    @classmethod
+    def replay(cls, program: Program, events: Iterable[Mapping[str, Any]]) -> Tiers: ...
+    def post(self, event: Mapping[str, Any]) -> TierPosting: ...
+    @overload
+    def post_many(
+        self, events: Iterable[Mapping[str, Any]], *, on_error: Literal["raise"] = ...
+    ) -> list[TierPosting]: ...
+    @overload
+    def post_many(
+        self, events: Iterable[Mapping[str, Any]], *, on_error: Literal["return"]
+    ) -> list[TierPosting | TierError]: ...
+    def status(self, account: str, at: str | datetime.datetime) -> TierStatus: ...
+    def history(self, account: str, at: str | datetime.datetime) -> TierHistory: ...
+    def order_tier(self, event: Mapping[str, Any]) -> OrderTier:
+        """The tier an order (a tier `order` event, or a ledger `earn` event
+        with an `order`) earns at; nothing is posted."""
     def accounts(self) -> list[str]: ...
     def __len__(self) -> int: ...
 

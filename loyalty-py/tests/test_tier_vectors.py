@@ -1,0 +1,286 @@
+"""Every tier vector under tests/vectors/tiers, run through the Python binding.
+
+A vector drives one `loyalty.Tiers` through its steps, in the envelope style of
+the ledger vectors (see "Ledger vectors" in tests/README.md): each step's
+envelope, `{"result": <answer>}` or `{"error": {"kind", "errors": [{"code",
+"path"}]}}`, is written as canonical JSON and compared with the canonical form
+of the step's `expect`. A `check` step's result is the program's warnings as
+`{"code", "path"}` (messages left out, as for errors). A malformed file fails
+its test; no files at all is a skip.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from canonical_json import canonical
+
+import loyalty
+
+TIERS_DIR = pathlib.Path(__file__).resolve().parent.joinpath("..", "..", "tests", "vectors", "tiers")
+TIER_FILES = sorted(TIERS_DIR.glob("*.json")) if TIERS_DIR.is_dir() else []
+
+# Every op, with the arguments a step of it must give (besides `op` and `expect`).
+OPS: dict[str, set[str]] = {
+    "post": {"event"},
+    "status": {"account", "at"},
+    "history": {"account", "at"},
+    "order_tier": {"event"},
+    "check": set(),
+}
+
+
+class MalformedVector(Exception):
+    """The vector file does not follow the format of tests/README.md."""
+
+
+def _code_and_path(items: Any) -> bool:
+    """True for a list (possibly empty) of {"code": str, "path": str}."""
+    return isinstance(items, list) and all(
+        isinstance(e, dict) and set(e) == {"code", "path"} and all(isinstance(v, str) for v in e.values())
+        for e in items
+    )
+
+
+def _failure_envelope(e: loyalty.LoyaltyError) -> dict[str, Any]:
+    return {
+        "error": {
+            "kind": e.kind,
+            "errors": [{"code": x["code"], "path": x["path"]} for x in e.errors],
+        }
+    }
+
+
+def check_vector(doc: Any) -> None:
+    """Raises MalformedVector unless `doc` has the shape of a tier vector."""
+    if not isinstance(doc, dict):
+        raise MalformedVector("a vector is a JSON object")
+    unknown = set(doc) - {"description", "program", "program_toml", "steps"}
+    if unknown:
+        raise MalformedVector(f"unknown keys {sorted(unknown)}")
+    if not isinstance(doc.get("description"), str) or not doc["description"].strip():
+        raise MalformedVector("`description` must be a non-empty string")
+    if ("program" in doc) == ("program_toml" in doc):
+        raise MalformedVector("a vector needs exactly one of `program` and `program_toml`")
+    if "program" in doc and not isinstance(doc["program"], dict):
+        raise MalformedVector("`program` must be an object")
+    if "program_toml" in doc and not isinstance(doc["program_toml"], str):
+        raise MalformedVector("`program_toml` must be a string")
+    steps = doc.get("steps")
+    if not isinstance(steps, list) or not steps:
+        raise MalformedVector("`steps` must be a non-empty list")
+    for i, step in enumerate(steps):
+        where = f"steps[{i}]"
+        if not isinstance(step, dict):
+            raise MalformedVector(f"{where} must be an object")
+        op = step.get("op")
+        if op not in OPS:
+            raise MalformedVector(f"{where}: unknown op {op!r}; expected one of {sorted(OPS)}")
+        args = set(step) - {"op", "expect"}
+        if args != OPS[op]:
+            raise MalformedVector(f"{where}: op {op!r} takes {sorted(OPS[op])}, found {sorted(args)}")
+        expect = step.get("expect")
+        if not isinstance(expect, dict) or len(expect) != 1 or not ({"result", "error"} & set(expect)):
+            raise MalformedVector(f"{where}: `expect` must be {{'result': ...}} or {{'error': ...}}")
+        if "error" in expect:
+            error = expect["error"]
+            if (
+                not isinstance(error, dict)
+                or set(error) != {"kind", "errors"}
+                or error["kind"] != "tiers"
+                or not error["errors"]
+                or not _code_and_path(error["errors"])
+            ):
+                raise MalformedVector(
+                    f"{where}: an expected error is {{'kind': 'tiers', 'errors': [{{'code', 'path'}}, ...]}}"
+                )
+        if op == "check" and not ("result" in expect and _code_and_path(expect["result"])):
+            raise MalformedVector(f"{where}: a `check` step expects {{'result': [{{'code', 'path'}}, ...]}}")
+        for key in ("account", "at"):
+            if key in step and not isinstance(step[key], str):
+                raise MalformedVector(f"{where}: `{key}` must be a string")
+
+
+def load_program(doc: dict[str, Any]) -> loyalty.Program:
+    if "program" in doc:
+        return loyalty.Program.from_dict(doc["program"])
+    return loyalty.Program.from_toml(doc["program_toml"])
+
+
+def _warnings(program: loyalty.Program) -> list[dict[str, str]]:
+    return [{"code": w["code"], "path": w["path"]} for w in program.check()]
+
+
+def run_step(program: loyalty.Program, tiers: loyalty.Tiers, step: dict[str, Any]) -> dict[str, Any]:
+    """One step through the binding, as its envelope."""
+    calls: dict[str, Callable[[], Any]] = {
+        "post": lambda: tiers.post(step["event"]),
+        "status": lambda: tiers.status(step["account"], step["at"]),
+        "history": lambda: tiers.history(step["account"], step["at"]),
+        "order_tier": lambda: tiers.order_tier(step["event"]),
+        "check": lambda: _warnings(program),
+    }
+    try:
+        return {"result": calls[step["op"]]()}
+    except loyalty.LoyaltyError as e:
+        return _failure_envelope(e)
+
+
+def run_vector(doc: dict[str, Any]) -> list[str]:
+    """Runs every step (steps after a failed one still run); returns the mismatches."""
+    program = load_program(doc)
+    tiers = loyalty.Tiers(program)
+    mismatches = []
+    for i, step in enumerate(doc["steps"]):
+        actual = run_step(program, tiers, step)
+        if canonical(actual) != canonical(step["expect"]):
+            mismatches.append(
+                f"steps[{i}] ({step['op']}):\n  expected {canonical(step['expect'])}\n  actual   {canonical(actual)}"
+            )
+    return mismatches
+
+
+def _id(path: pathlib.Path) -> str:
+    return path.stem
+
+
+def test_tier_vectors_are_found() -> None:
+    if not TIER_FILES:
+        pytest.skip(f"no tier vectors under {TIERS_DIR} yet")
+
+
+@pytest.mark.parametrize("path", TIER_FILES, ids=[_id(p) for p in TIER_FILES])
+def test_tier_vector(path: pathlib.Path) -> None:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    check_vector(doc)
+    mismatches = run_vector(doc)
+    assert not mismatches, "\n".join(mismatches)
+
+
+def _snapshot(tiers: loyalty.Tiers, at: str) -> str:
+    return canonical({a: [tiers.status(a, at), tiers.history(a, at)] for a in tiers.accounts()})
+
+
+@pytest.mark.parametrize("path", TIER_FILES, ids=[_id(p) for p in TIER_FILES])
+def test_replay_of_tier_vector_equals_posting(path: pathlib.Path) -> None:
+    """`Tiers.replay` of a vector's posted events gives the book posting them one by one gives."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    check_vector(doc)
+    program = load_program(doc)
+    events = [s["event"] for s in doc["steps"] if s["op"] == "post"]
+    one = loyalty.Tiers(program)
+    for event in events:
+        try:
+            one.post(event)
+        except loyalty.TierError:
+            pass
+    at = "2040-01-01T00:00:00Z"
+    try:
+        expected = _snapshot(one, at)
+    except loyalty.TierError as e:
+        assert e.code == "tiers_not_configured"
+        return
+    assert _snapshot(loyalty.Tiers.replay(program, events), at) == expected
+
+
+# --- the checker itself: a malformed file fails, it is never skipped -------------
+
+
+def _minimal() -> dict[str, Any]:
+    return {
+        "description": "d",
+        "program_toml": (
+            'schema_version = 1\nid = "p"\ncurrency = "SAR"\ntime_zone = "Asia/Riyadh"\n'
+            '[tiers]\nwindow = "lifetime"\n[[tiers.levels]]\nid = "member"\n'
+        ),
+        "steps": [
+            {
+                "op": "history",
+                "account": "m",
+                "at": "2026-01-01T00:00:00+03:00",
+                # Every member holds the base tier, even one never seen.
+                "expect": {
+                    "result": {"account": "m", "as_of": "2026-01-01T00:00:00+03:00", "tier": "member", "transitions": []}
+                },
+            },
+            {"op": "check", "expect": {"result": []}},
+        ],
+    }
+
+
+def test_minimal_vector_runs() -> None:
+    doc = _minimal()
+    check_vector(doc)
+    assert run_vector(doc) == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d.pop("steps"),
+        lambda d: d.update(steps=[]),
+        lambda d: d.pop("description"),
+        lambda d: d.update(description=" "),
+        lambda d: d.update(program={}),
+        lambda d: d.update(program_toml=1),
+        lambda d: d.update(extra=1),
+        lambda d: d["steps"][0].update(op="balance"),
+        lambda d: d["steps"][0].pop("at"),
+        lambda d: d["steps"][0].update(event={}),
+        lambda d: d["steps"][0].pop("expect"),
+        lambda d: d["steps"][0].update(expect={"result": [], "error": {}}),
+        lambda d: d["steps"][0].update(expect={"outcome": []}),
+        lambda d: d["steps"][0].update(expect={"error": {"kind": "ledger", "errors": [{"code": "x", "path": ""}]}}),
+        lambda d: d["steps"][0].update(expect={"error": {"kind": "tiers", "errors": [{"code": "x"}]}}),
+        lambda d: d["steps"][0].update(expect={"error": {"kind": "tiers", "errors": []}}),
+        lambda d: d["steps"][0].update(at=1),
+        lambda d: d["steps"][1].update(account="m"),
+        lambda d: d["steps"][1].update(expect={"result": [{"code": "x", "path": "", "message": "m"}]}),
+        lambda d: d["steps"][1].update(expect={"result": None}),
+    ],
+)
+def test_malformed_vector_is_reported(change: Callable[[dict[str, Any]], Any]) -> None:
+    doc = _minimal()
+    change(doc)
+    with pytest.raises(MalformedVector):
+        check_vector(doc)
+
+
+def test_malformed_file_fails_the_test(tmp_path: pathlib.Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"description": "d", "steps": [', encoding="utf-8")
+    with pytest.raises(json.JSONDecodeError):
+        test_tier_vector(bad)
+    bad.write_text(json.dumps({**_minimal(), "steps": [{"op": "nope", "expect": {"result": None}}]}), encoding="utf-8")
+    with pytest.raises(MalformedVector):
+        test_tier_vector(bad)
+
+
+def test_mismatch_is_reported_with_the_step() -> None:
+    doc = _minimal()
+    doc["steps"].append({"op": "check", "expect": {"result": [{"code": "unknown_tier", "path": "x"}]}})
+    (mismatch,) = run_vector(doc)
+    assert mismatch.startswith("steps[2] (check):")
+
+
+def test_errors_compare_by_kind_code_and_path() -> None:
+    doc = _minimal()
+    doc["steps"] = [
+        {
+            "op": "status",
+            "account": "m",
+            "at": "soon",
+            "expect": {"error": {"kind": "tiers", "errors": [{"code": "invalid_timestamp", "path": "at"}]}},
+        },
+        {
+            "op": "post",
+            "event": {"type": "visit", "id": "v", "account": "m", "at": "2026-01-01T00:00:00+03:00"},
+            "expect": {"result": {"event": "v", "status": "applied"}},
+        },
+    ]
+    check_vector(doc)
+    assert run_vector(doc) == []
