@@ -302,6 +302,13 @@ pub struct TierPosting {
     pub status: TierPostStatus,
 }
 
+/// A new, empty tier book for `program`; refused when the program has no tiers.
+pub fn tiers_new(program: &Program) -> Result<TierBook, Failure> {
+    let book = TierBook::new();
+    book.check_program(program)?;
+    Ok(book)
+}
+
 /// Posts one tier event, or ledger event, given as a JSON value:
 /// `{"event": id, "status": ...}`.
 pub fn tiers_post(program: &Program, book: &mut TierBook, event: Value) -> Result<Value, Failure> {

@@ -137,3 +137,24 @@ fn bad_tier_sections_are_refused_with_every_path() {
     let err = program(json!({"window": "lifetime", "levels": []})).unwrap_err();
     assert_eq!(err.errors()[0].code(), "empty_list");
 }
+
+#[test]
+fn a_program_without_tiers_is_refused_by_the_book() {
+    let plain = Program::from_value(json!({
+        "schema_version": 1, "id": "t", "currency": "SAR", "time_zone": "Asia/Riyadh"}))
+    .unwrap();
+    let failure = loyalty_core::ffi::tiers_new(&plain).unwrap_err();
+    assert_eq!(failure.errors[0].code, "tiers_not_configured");
+    // A book made without the ffi check refuses every call instead.
+    let mut book = TierBook::new();
+    let order: TierEvent = serde_json::from_value(json!({"type": "order", "id": "o1",
+        "account": "m", "at": "2026-01-05T10:00:00+03:00", "spend": "900"}))
+    .unwrap();
+    assert_eq!(
+        book.post(&plain, &order).unwrap_err().code(),
+        "tiers_not_configured"
+    );
+    let status = book.status(&plain, "m", "2026-01-05T10:00:00+03:00");
+    assert_eq!(status.unwrap_err().code(), "tiers_not_configured");
+    assert!(book.is_empty());
+}

@@ -23,13 +23,13 @@ pub struct PyTiers {
 #[pymethods]
 impl PyTiers {
     /// An empty tier book for `program`. A program without `[tiers]` is
-    /// refused by every post and query with `TierError`
-    /// (`tiers_not_configured`).
+    /// refused here with `TierError` (`tiers_not_configured`).
     #[new]
-    fn new(program: Py<PyProgram>) -> Self {
-        Self {
+    fn new(py: Python<'_>, program: Py<PyProgram>) -> PyResult<Self> {
+        ffi::tiers_new(&program.get().inner).map_err(|f| crate::errors::to_pyerr(py, &f))?;
+        Ok(Self {
             book: Book::new(program),
-        }
+        })
     }
 
     /// The program the tier book follows.
@@ -47,6 +47,7 @@ impl PyTiers {
         program: Py<PyProgram>,
         events: &Bound<'_, PyAny>,
     ) -> PyResult<Self> {
+        ffi::tiers_new(&program.get().inner).map_err(|f| crate::errors::to_pyerr(py, &f))?;
         Ok(Self {
             book: Book::replay(py, program, events)?,
         })

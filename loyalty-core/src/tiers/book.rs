@@ -218,6 +218,8 @@ impl TierBook {
             Some(e) => self.post(program, &e),
             None => {
                 self.check_program(program)?;
+                non_empty(event.id(), "id")?;
+                parse_at(event.at(), "at")?;
                 Ok(TierPostStatus::Ignored)
             }
         }

@@ -240,28 +240,51 @@ impl TierEvent {
                 _ => false,
             };
             if is_ledger {
-                return Ok(Self::from_ledger(&LedgerEvent::from_value(value)?));
+                let event = LedgerEvent::from_value(value)?;
+                let tier = Self::from_ledger(&event);
+                if tier.is_none() {
+                    // Not counted, but still an event: an id and an instant.
+                    if event.id().is_empty() {
+                        return Err(crate::ledger::LedgerError::EmptyId {
+                            path: "id".to_owned(),
+                        }
+                        .into());
+                    }
+                    crate::ledger::parse_at(event.at(), "at")?;
+                }
+                return Ok(tier);
             }
-            // Not a known type: let the ledger's reader word the error, then
-            // name the tier types in it.
-            return Err(match LedgerEvent::from_value(value) {
-                Err(crate::ledger::LedgerError::Shape(ShapeError::UnknownVariant {
-                    path,
-                    message,
-                })) => ShapeError::UnknownVariant {
-                    path,
-                    message: message.replace(
-                        "expected one of ",
-                        &format!("expected one of {}, ", TIER_EVENT_TYPES.join(", ")),
-                    ),
+            let found = match &value {
+                Value::Object(map) => map.get("type").cloned(),
+                _ => None,
+            };
+            return Err(match found {
+                Some(Value::String(other)) => {
+                    let mut names: Vec<&str> = TIER_EVENT_TYPES.to_vec();
+                    names.extend(
+                        crate::ledger::EVENT_TYPES
+                            .iter()
+                            .filter(|t| !TIER_EVENT_TYPES.contains(t)),
+                    );
+                    ShapeError::UnknownVariant {
+                        path: "type".to_owned(),
+                        message: format!(
+                            "unknown variant `{other}`, expected one of {}",
+                            names.join(", ")
+                        ),
+                    }
+                    .into()
                 }
-                .into(),
-                Err(e) => e.into(),
-                Ok(_) => ShapeError::InvalidType {
-                    path: String::new(),
-                    message: "expected a tier or ledger event".to_owned(),
-                }
-                .into(),
+                // Not an object, no type, a type that is not text: the
+                // ledger's reader words those.
+                _ => match LedgerEvent::from_value(value) {
+                    Err(e) => e.into(),
+                    Ok(_) => ShapeError::InvalidType {
+                        path: String::new(),
+                        message: "expected a tier or ledger event".to_owned(),
+                    }
+                    .into(),
+                },
             });
         };
         let serde_json::Value::Object(mut map) = value else {
