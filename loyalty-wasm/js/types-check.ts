@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` (never run): uses the generated declarations
 // the way a user would, so a wrong or missing type fails the build.
-import { Ledger, Program, errorCodes, programSchema } from '../pkg/node/loyalty_wasm.js';
+import { Ledger, Program, Tiers, errorCodes, programSchema } from '../pkg/node/loyalty_wasm.js';
 import type { LoyaltyError, ProgramFile, Quote, QuoteRequest, ErrorInfo } from '../pkg/node/loyalty_wasm.js';
 import type {
   Balance,
@@ -12,8 +12,18 @@ import type {
   Posting,
   Statement,
 } from '../pkg/node/loyalty_wasm.js';
-import init, { Ledger as WebLedger, Program as WebProgram } from '../pkg/web/loyalty_wasm.js';
-import type { Quote as WebQuote, Balance as WebBalance } from '../pkg/web/loyalty_wasm.js';
+import type {
+  OrderEvent,
+  OrderTier,
+  ProgramWarning,
+  TierEvent,
+  TierHistory,
+  TierPosting,
+  TierStatus,
+  Transition,
+} from '../pkg/node/loyalty_wasm.js';
+import init, { Ledger as WebLedger, Program as WebProgram, Tiers as WebTiers } from '../pkg/web/loyalty_wasm.js';
+import type { Quote as WebQuote, Balance as WebBalance, TierStatus as WebTierStatus } from '../pkg/web/loyalty_wasm.js';
 
 const file: ProgramFile = {
   schema_version: 1,
@@ -46,7 +56,7 @@ const firstAwardPoints: string | undefined = quote.awards[0]?.points;
 for (const answer of program.quoteMany([request, request])) {
   if (answer instanceof Error) {
     const e: LoyaltyError = answer;
-    const kind: 'program' | 'request' | 'ledger' = e.kind;
+    const kind: 'program' | 'request' | 'ledger' | 'tiers' = e.kind;
     const all: ErrorInfo[] = e.errors;
     console.log(kind, e.code, e.path, all.length);
   } else {
@@ -85,7 +95,7 @@ const posting: Posting = ledger.post(events[0]!);
 const status: 'applied' | 'duplicate' = posting.status;
 for (const answer of ledger.postMany(events)) {
   if (answer instanceof Error) {
-    const kind: 'program' | 'request' | 'ledger' = answer.kind;
+    const kind: 'program' | 'request' | 'ledger' | 'tiers' = answer.kind;
     console.log(kind, answer.code, answer.path);
   } else {
     const p: Posting = answer;
@@ -129,6 +139,60 @@ program.quote(42);
 // @ts-expect-error: the program id is read-only
 program.id = 'x';
 
+// Membership tiers.
+const tierEvents: Array<TierEvent | LedgerEvent> = [
+  { type: 'join', id: 'j-1', account: 'm-1', at: '2026-02-01T10:00:00+03:00' },
+  { type: 'order', id: 'o-1', account: 'm-1', at, spend: '600.00', points: '60', order: 'pos-1' },
+  { type: 'visit', id: 'v-1', account: 'm-1', at },
+  { type: 'points', id: 'p-1', account: 'm-1', at, points: '10' },
+  { type: 'override', id: 'x-1', account: 'm-1', at, tier: 'gold', mode: 'exact', until: '2026-06-01T00:00:00+03:00' },
+  { type: 'override', id: 'x-2', account: 'm-1', at, tier: null },
+  events[0]!,
+  events[2]!,
+];
+const tiers = new Tiers(program);
+const tierPosting: TierPosting = tiers.post(tierEvents[1]!);
+const tierPostStatus: 'applied' | 'duplicate' | 'ignored' = tierPosting.status;
+for (const answer of tiers.postMany(tierEvents)) {
+  if (answer instanceof Error) {
+    const e: LoyaltyError = answer;
+    console.log(e.kind, e.code, e.path);
+  } else {
+    const p: TierPosting = answer;
+    console.log(p.event, p.status);
+  }
+}
+const replayedTiers: Tiers = Tiers.replay(program, tierEvents);
+const tierStatus: TierStatus = replayedTiers.status('m-1', at);
+const heldTier: string | undefined | null = tierStatus.tier;
+const spendSoFar: string = tierStatus.metrics.spend;
+const stillNeeded: string | undefined | null = tierStatus.next?.needs.spend;
+const keepBy: string | undefined | null = tierStatus.keep?.by;
+const tierHistory: TierHistory = tiers.history('m-1', at);
+const firstChange2: Transition | undefined = tierHistory.transitions[0];
+const cause: string | undefined = firstChange2?.cause;
+const probe: OrderEvent = { type: 'order', id: 'o-2', account: 'm-1', at, spend: '10.00' };
+const orderTier: OrderTier = tiers.orderTier(probe);
+const quoteAt: string | undefined | null = orderTier.tier;
+tiers.orderTier(events[0]!.type === 'earn' ? events[0]! : probe);
+const tierAccounts: string[] = tiers.accounts();
+const warnings: ProgramWarning[] = program.check();
+const warningCode: string | undefined = warnings[0]?.code;
+const tierCodes: string[] = errorCodes().tiers;
+tiers.free();
+replayedTiers.free();
+
+// @ts-expect-error: a tier event needs its type
+tiers.post({ id: 'o-9', account: 'm-1', at, spend: '1' });
+// @ts-expect-error: an order's spend is a decimal string
+tiers.post({ type: 'order', id: 'o-9', account: 'm-1', at, spend: 1.5 });
+// @ts-expect-error: only an order or an earn has a tier to earn at
+tiers.orderTier({ type: 'visit', id: 'v-9', account: 'm-1', at });
+// @ts-expect-error: at is a string
+tiers.status('m-1', new Date());
+// @ts-expect-error: a tier book is made from a Program
+new Tiers(file);
+
 async function web(): Promise<WebQuote> {
   await init();
   return new WebProgram(file).quote(request);
@@ -142,4 +206,12 @@ async function webLedger(): Promise<WebBalance> {
 }
 
 console.log(fromText, fromToml, id, currency, timeZone, calendar, again, total, firstAwardPoints, codes, schema, web);
+async function webTiers(): Promise<WebTierStatus> {
+  await init();
+  const t = new WebTiers(new WebProgram(file));
+  t.post(tierEvents[1]!);
+  return t.status('m-1', at);
+}
+
 console.log(status, available, remaining, withinDays, firstChange, accounts, ledgerCodes, webLedger);
+console.log(tierPostStatus, heldTier, spendSoFar, stillNeeded, keepBy, cause, quoteAt, tierAccounts, warningCode, tierCodes, webTiers);

@@ -2,17 +2,18 @@
 //! [`loyalty_core::ffi`] that only converts values between JavaScript and
 //! JSON. Every rule, check and error code lives in the core.
 //!
-//! JavaScript sees the classes `Program` and `Ledger` and two functions,
-//! `errorCodes()` and `programSchema()`. Every failure is thrown as an `Error`
-//! whose `name` is `"LoyaltyError"`, carrying `kind`, `code`, `path` and
-//! `errors` (see [`loyalty_error`]). The TypeScript names used below
-//! (`ProgramFile`, `QuoteRequest`, `Quote`, `LedgerEvent`, `Balance`,
-//! `ErrorInfo`, ...) are generated from the core's JSON Schemas by the build
-//! (`loyalty-wasm/js/scripts/gen-types.mjs`) into `types.d.ts`, which the
-//! generated `.d.ts` imports.
+//! JavaScript sees the classes `Program`, `Ledger` and `Tiers` and two
+//! functions, `errorCodes()` and `programSchema()`. Every failure is thrown
+//! as an `Error` whose `name` is `"LoyaltyError"`, carrying `kind`, `code`,
+//! `path` and `errors` (see [`loyalty_error`]). The TypeScript names used
+//! below (`ProgramFile`, `QuoteRequest`, `Quote`, `LedgerEvent`, `Balance`,
+//! `TierEvent`, `TierStatus`, `ErrorInfo`, ...) are generated from the core's
+//! JSON Schemas by the build (`loyalty-wasm/js/scripts/gen-types.mjs`) into
+//! `types.d.ts`, which the generated `.d.ts` imports.
 
 use loyalty_core::ShapeError;
 use loyalty_core::ffi::{self, ErrorKind, Failure, ProgramSource};
+use loyalty_core::tiers::TierBook;
 use serde::Serialize;
 use serde_json::Value;
 use std::rc::Rc;
@@ -23,6 +24,7 @@ const TYPES: &str = r#"
 import type {
   ProgramFile, QuoteRequest, Quote, Failure, ErrorInfo,
   LedgerEvent, Posting, Balance, LotView, Expiring, Statement, PaymentRequest, Payment,
+  TierEvent, TierPosting, TierStatus, TierHistory, OrderTier, ProgramWarning,
 } from "./types.js";
 export type * from "./types.js";
 
@@ -34,7 +36,7 @@ export type * from "./types.js";
  */
 export interface LoyaltyError extends Error {
   name: "LoyaltyError";
-  /** Whether the program, the request or the ledger refused. */
+  /** Whether the program, the request, the ledger or the tier book refused. */
   kind: Failure["kind"];
   /** Stable snake_case code of the first error. */
   code: string;
@@ -49,7 +51,16 @@ export interface ErrorCodes {
   program: string[];
   request: string[];
   ledger: string[];
+  tiers: string[];
 }
+
+/**
+ * What `Tiers.orderTier` asks about: a tier `order` event, or a ledger
+ * `earn` event for an order, not yet posted.
+ */
+export type OrderEvent =
+  | Extract<TierEvent, { type: "order" }>
+  | Extract<LedgerEvent, { type: "earn" }>;
 "#;
 
 /// A validated loyalty program, ready to quote.
@@ -169,6 +180,15 @@ impl Program {
         let id = text_arg(&id, "id", ErrorKind::Request)?;
         answer(ffi::earn_event(&self.inner, request, &account, &id))
     }
+
+    /// Warnings about settings that are valid but probably not meant (an
+    /// unreachable tier, retention above entry, a rule naming no tier):
+    /// `[{code, path, message}]`, empty when there are none. Never throws
+    /// for a loaded program.
+    #[wasm_bindgen(unchecked_return_type = "ProgramWarning[]")]
+    pub fn check(&self) -> Result<JsValue, JsValue> {
+        to_js(&ffi::program_check(&self.inner))
+    }
 }
 
 impl Program {
@@ -212,15 +232,7 @@ impl Ledger {
         #[wasm_bindgen(unchecked_param_type = "LedgerEvent[]")] events: JsValue,
     ) -> Result<Ledger, JsValue> {
         let mut ledger = Ledger::new(program);
-        let events = items(
-            &events,
-            ErrorKind::Ledger,
-            "replay expects an array of events",
-        )?;
-        let values = events
-            .iter()
-            .filter_map(|e| from_js(&e, ErrorKind::Ledger).ok())
-            .collect();
+        let values = replay_values(&events, ErrorKind::Ledger)?;
         // Refused events are skipped: their outcomes are not needed.
         let _ = ffi::ledger_post_many(&ledger.program, &mut ledger.inner, values);
         Ok(ledger)
@@ -251,36 +263,9 @@ impl Ledger {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "LedgerEvent[]")] events: JsValue,
     ) -> Result<js_sys::Array, JsValue> {
-        let events = items(
-            &events,
-            ErrorKind::Ledger,
-            "postMany expects an array of events",
-        )?;
-        // An event with no JSON form is refused in place; the others are
-        // posted in order.
-        let mut refused = Vec::with_capacity(events.length() as usize);
-        let mut values = Vec::with_capacity(refused.capacity());
-        for event in events.iter() {
-            match from_js(&event, ErrorKind::Ledger) {
-                Ok(v) => {
-                    values.push(v);
-                    refused.push(None);
-                }
-                Err(e) => refused.push(Some(e)),
-            }
-        }
-        let mut posted = ffi::ledger_post_many(&self.program, &mut self.inner, values).into_iter();
-        let out = js_sys::Array::new();
-        for r in refused {
-            let item = match r {
-                Some(e) => e,
-                None => posted
-                    .next()
-                    .map_or(JsValue::UNDEFINED, |a| answer(a).unwrap_or_else(|e| e)),
-            };
-            out.push(&item);
-        }
-        Ok(out)
+        post_each(&events, ErrorKind::Ledger, |values| {
+            ffi::ledger_post_many(&self.program, &mut self.inner, values)
+        })
     }
 
     /// The balance of `account` as of the instant `at` (RFC 3339).
@@ -290,7 +275,7 @@ impl Ledger {
         #[wasm_bindgen(unchecked_param_type = "string")] account: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] at: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let (account, at) = account_at(&account, &at)?;
+        let (account, at) = account_at(&account, &at, ErrorKind::Ledger)?;
         answer(ffi::ledger_balance(
             &self.program,
             &self.inner,
@@ -306,7 +291,7 @@ impl Ledger {
         #[wasm_bindgen(unchecked_param_type = "string")] account: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] at: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let (account, at) = account_at(&account, &at)?;
+        let (account, at) = account_at(&account, &at, ErrorKind::Ledger)?;
         answer(ffi::ledger_lots(&self.program, &self.inner, &account, &at))
     }
 
@@ -319,7 +304,7 @@ impl Ledger {
         #[wasm_bindgen(unchecked_param_type = "string")] at: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number")] days: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let (account, at) = account_at(&account, &at)?;
+        let (account, at) = account_at(&account, &at, ErrorKind::Ledger)?;
         let days = days_arg(&days)?;
         answer(ffi::ledger_expiring(
             &self.program,
@@ -337,7 +322,7 @@ impl Ledger {
         #[wasm_bindgen(unchecked_param_type = "string")] account: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] at: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let (account, at) = account_at(&account, &at)?;
+        let (account, at) = account_at(&account, &at, ErrorKind::Ledger)?;
         answer(ffi::ledger_statement(
             &self.program,
             &self.inner,
@@ -364,6 +349,169 @@ impl Ledger {
     }
 }
 
+/// The membership tiers of one program's members: plain data built only from
+/// the events posted to it (keep the events; `Tiers.replay` rebuilds it).
+/// Takes tier events (`order`, `visit`, `points`, `join`, `override`, ...)
+/// and the ledger's own events as they are (those that do not count towards
+/// tiers are `"ignored"`). Queries take an account and an RFC 3339 instant.
+/// Refusals are `LoyaltyError`s of kind `"tiers"`, and a program without
+/// `[tiers]` refuses every call with `tiers_not_configured`.
+#[wasm_bindgen]
+pub struct Tiers {
+    program: Rc<loyalty_core::Program>,
+    inner: TierBook,
+}
+
+#[wasm_bindgen]
+impl Tiers {
+    /// An empty tier book of `program` (freeing `program` later does not
+    /// affect it).
+    #[wasm_bindgen(constructor)]
+    pub fn new(program: &Program) -> Tiers {
+        Tiers {
+            program: Rc::clone(&program.inner),
+            inner: TierBook::new(),
+        }
+    }
+
+    /// Rebuilds a tier book from events in the order they were first
+    /// posted. Events that are refused (as they were then) are skipped.
+    /// Throws only when `events` is not an array.
+    pub fn replay(
+        program: &Program,
+        #[wasm_bindgen(unchecked_param_type = "Array<TierEvent | LedgerEvent>")] events: JsValue,
+    ) -> Result<Tiers, JsValue> {
+        let mut tiers = Tiers::new(program);
+        let values = replay_values(&events, ErrorKind::Tiers)?;
+        // Refused events are skipped: their outcomes are not needed.
+        let _ = ffi::tiers_post_many(&tiers.program, &mut tiers.inner, values);
+        Ok(tiers)
+    }
+
+    /// Posts one event: `{event: id, status: "applied"}`, `"duplicate"`
+    /// when the same event was posted before, or `"ignored"` for a ledger
+    /// event that does not count towards tiers (nothing changes for
+    /// either). Throws a `LoyaltyError` of kind `"tiers"` when the event is
+    /// refused.
+    #[wasm_bindgen(unchecked_return_type = "TierPosting")]
+    pub fn post(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "TierEvent | LedgerEvent")] event: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let event = from_js(&event, ErrorKind::Tiers)?;
+        answer(ffi::tiers_post(&self.program, &mut self.inner, event))
+    }
+
+    /// Posts events in order. Each item is the posting or, when that event
+    /// was refused, the `LoyaltyError` that `post` would have thrown
+    /// (returned, not thrown: test with `instanceof Error`); a refused event
+    /// does not stop the ones after it. Throws only when `events` is not an
+    /// array.
+    #[wasm_bindgen(
+        js_name = postMany,
+        unchecked_return_type = "Array<TierPosting | LoyaltyError>"
+    )]
+    pub fn post_many(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Array<TierEvent | LedgerEvent>")] events: JsValue,
+    ) -> Result<js_sys::Array, JsValue> {
+        post_each(&events, ErrorKind::Tiers, |values| {
+            ffi::tiers_post_many(&self.program, &mut self.inner, values)
+        })
+    }
+
+    /// The tier `account` holds as of the instant `at` (RFC 3339), with its
+    /// window, metrics, and what reaching the next tier or keeping this one
+    /// takes.
+    #[wasm_bindgen(unchecked_return_type = "TierStatus")]
+    pub fn status(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] account: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let (account, at) = account_at(&account, &at, ErrorKind::Tiers)?;
+        answer(ffi::tiers_status(&self.program, &self.inner, &account, &at))
+    }
+
+    /// Every tier change of `account` up to `at`, oldest first.
+    #[wasm_bindgen(unchecked_return_type = "TierHistory")]
+    pub fn history(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] account: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let (account, at) = account_at(&account, &at, ErrorKind::Tiers)?;
+        answer(ffi::tiers_history(
+            &self.program,
+            &self.inner,
+            &account,
+            &at,
+        ))
+    }
+
+    /// The tier an order earns at (the `customer.tier` to quote it with),
+    /// per `tiers.crossing_order`, for an `order` event or a ledger `earn`
+    /// event for an order that is not posted yet. Posts nothing.
+    #[wasm_bindgen(js_name = orderTier, unchecked_return_type = "OrderTier")]
+    pub fn order_tier(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "OrderEvent")] event: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let event = from_js(&event, ErrorKind::Tiers)?;
+        answer(ffi::tiers_order_tier(&self.program, &self.inner, event))
+    }
+
+    /// Ids of every account, sorted.
+    pub fn accounts(&self) -> Vec<String> {
+        self.inner.account_ids().map(str::to_owned).collect()
+    }
+}
+
+/// The events of a `replay` that have a JSON form (the others are skipped,
+/// as refused events are). Anything but an array is `invalid_type`.
+fn replay_values(events: &JsValue, kind: ErrorKind) -> Result<Vec<Value>, JsValue> {
+    let events = items(events, kind, "replay expects an array of events")?;
+    Ok(events
+        .iter()
+        .filter_map(|e| from_js(&e, kind).ok())
+        .collect())
+}
+
+/// `postMany`: posts the events that have a JSON form, in order, with
+/// `post_many`; an event without one is refused in place. Each item is the
+/// posting or the `LoyaltyError` `post` would have thrown. Anything but an
+/// array is `invalid_type`.
+fn post_each(
+    events: &JsValue,
+    kind: ErrorKind,
+    post_many: impl FnOnce(Vec<Value>) -> Vec<Result<Value, Failure>>,
+) -> Result<js_sys::Array, JsValue> {
+    let events = items(events, kind, "postMany expects an array of events")?;
+    let mut refused = Vec::with_capacity(events.length() as usize);
+    let mut values = Vec::with_capacity(refused.capacity());
+    for event in events.iter() {
+        match from_js(&event, kind) {
+            Ok(v) => {
+                values.push(v);
+                refused.push(None);
+            }
+            Err(e) => refused.push(Some(e)),
+        }
+    }
+    let mut posted = post_many(values).into_iter();
+    let out = js_sys::Array::new();
+    for r in refused {
+        let item = match r {
+            Some(e) => e,
+            None => posted
+                .next()
+                .map_or(JsValue::UNDEFINED, |a| answer(a).unwrap_or_else(|e| e)),
+        };
+        out.push(&item);
+    }
+    Ok(out)
+}
+
 /// The items of a JS array, copied by JavaScript (so that a throwing getter
 /// or proxy trap becomes a `LoyaltyError` rather than an exception unwinding
 /// through Rust frames, which would leave the object borrowed for good).
@@ -379,11 +527,15 @@ fn items(value: &JsValue, kind: ErrorKind, message: &str) -> Result<js_sys::Arra
     }
 }
 
-/// The `account` and `at` arguments of a ledger query.
-fn account_at(account: &JsValue, at: &JsValue) -> Result<(String, String), JsValue> {
+/// The `account` and `at` arguments of a ledger or tier query.
+fn account_at(
+    account: &JsValue,
+    at: &JsValue,
+    kind: ErrorKind,
+) -> Result<(String, String), JsValue> {
     Ok((
-        text_arg(account, "account", ErrorKind::Ledger)?,
-        text_arg(at, "at", ErrorKind::Ledger)?,
+        text_arg(account, "account", kind)?,
+        text_arg(at, "at", kind)?,
     ))
 }
 
@@ -436,7 +588,7 @@ fn answer(result: Result<Value, Failure>) -> Result<JsValue, JsValue> {
 }
 
 /// Every stable error code, by kind (`{program: [...], request: [...],
-/// ledger: [...]}`).
+/// ledger: [...], tiers: [...]}`).
 #[wasm_bindgen(js_name = errorCodes, unchecked_return_type = "ErrorCodes")]
 pub fn error_codes() -> Result<JsValue, JsValue> {
     to_js(&ffi::error_codes())

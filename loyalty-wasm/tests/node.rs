@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use js_sys::{Array, JSON, Reflect};
-use loyalty_wasm::{Ledger, Program, error_codes};
+use loyalty_wasm::{Ledger, Program, Tiers, error_codes};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -222,4 +222,100 @@ fn post_many_replay_and_earn_event() {
     let codes = error_codes().unwrap();
     let ledger_codes: Array = get(&codes, "ledger").dyn_into().unwrap();
     assert!(ledger_codes.includes(&s("insufficient_points"), 0));
+}
+
+const TIER_PROGRAM: &str = r#"
+schema_version = 1
+id = "riyadh-coffee"
+currency = "SAR"
+time_zone = "Asia/Riyadh"
+[[earn_rules]]
+id = "base"
+rate = { points = "1", per = "1" }
+[tiers]
+window = "calendar_year"
+[[tiers.levels]]
+id = "member"
+[[tiers.levels]]
+id = "gold"
+qualify = { spend = "500" }
+benefits = { multiplier = "1.5" }
+"#;
+
+const ORDER: &str = r#"{"type": "order", "id": "o-1", "account": "m-1",
+  "at": "2026-03-01T10:00:00+03:00", "spend": "600.00"}"#;
+
+#[wasm_bindgen_test]
+fn tiers_post_query_and_refuse() {
+    let program = Program::from_toml(TIER_PROGRAM).unwrap();
+    let mut tiers = Tiers::new(&program);
+    let posting = tiers.post(js(ORDER)).unwrap();
+    assert_eq!(text(&posting, "event"), "o-1");
+    assert_eq!(text(&posting, "status"), "applied");
+    assert_eq!(text(&tiers.post(js(ORDER)).unwrap(), "status"), "duplicate");
+    let adjust = tiers
+        .post(js(r#"{"type": "adjust", "id": "a-1", "account": "m-1",
+          "at": "2026-03-01T10:00:00+03:00", "points": "5", "reason": "goodwill"}"#))
+        .unwrap();
+    assert_eq!(text(&adjust, "status"), "ignored");
+
+    let status = tiers.status(s("m-1"), s(APRIL)).unwrap();
+    assert_eq!(text(&status, "tier"), "gold");
+    assert_eq!(text(&get(&status, "metrics"), "spend"), "600.00");
+    assert_eq!(text(&get(&status, "benefits"), "multiplier"), "1.5");
+    let history = tiers.history(s("m-1"), s(APRIL)).unwrap();
+    let transitions: Array = get(&history, "transitions").dyn_into().unwrap();
+    let causes: Vec<String> = transitions.iter().map(|t| text(&t, "cause")).collect();
+    assert_eq!(causes, ["joined", "qualified"]);
+    let order_tier = tiers
+        .order_tier(js(r#"{"type": "order", "id": "o-2", "account": "m-1",
+          "at": "2026-03-02T10:00:00+03:00", "spend": "1.00"}"#))
+        .unwrap();
+    assert_eq!(text(&order_tier, "tier"), "gold");
+    assert_eq!(tiers.accounts(), ["m-1"]);
+    assert_eq!(Array::from(&program.check().unwrap()).length(), 0);
+
+    // Refusals are LoyaltyErrors of kind tiers, arguments checked at the boundary.
+    let conflict = tiers
+        .post(js(&ORDER.replace("600.00", "601.00")))
+        .err()
+        .unwrap();
+    assert_eq!(text(&conflict, "name"), "LoyaltyError");
+    assert_eq!(text(&conflict, "kind"), "tiers");
+    assert_eq!(text(&conflict, "code"), "conflicting_duplicate");
+    assert_eq!(text(&conflict, "path"), "id");
+    let float = tiers
+        .post(js(&ORDER.replace("\"600.00\"", "1.5")))
+        .err()
+        .unwrap();
+    assert_eq!(text(&float, "code"), "float_not_allowed");
+    assert_eq!(text(&float, "path"), "spend");
+    let e = tiers.history(s("m-1"), JsValue::NULL).err().unwrap();
+    assert_eq!(text(&e, "kind"), "tiers");
+    assert_eq!(text(&e, "path"), "at");
+
+    // postMany and replay, as the ledger's.
+    let events = Array::of3(&js(ORDER), &js(r#"{"type": "order"}"#), &js(ORDER));
+    let mut many = Tiers::new(&program);
+    let answers = many.post_many(events.clone().into()).unwrap();
+    assert_eq!(text(&answers.get(0), "status"), "applied");
+    assert_eq!(text(&answers.get(1), "code"), "missing_field");
+    assert_eq!(text(&answers.get(2), "status"), "duplicate");
+    let replayed = Tiers::replay(&program, events.into()).unwrap();
+    assert_eq!(
+        JSON::stringify(&replayed.history(s("m-1"), s(APRIL)).unwrap()).unwrap(),
+        JSON::stringify(&history).unwrap()
+    );
+    assert!(Tiers::replay(&program, s("no")).is_err());
+
+    // A program without tiers refuses every call.
+    let plain = Program::from_toml(LEDGER_PROGRAM).unwrap();
+    let mut none = Tiers::new(&plain);
+    let e = none.post(js(ORDER)).err().unwrap();
+    assert_eq!(text(&e, "code"), "tiers_not_configured");
+    assert_eq!(text(&e, "path"), "");
+
+    let codes = error_codes().unwrap();
+    let tier_codes: Array = get(&codes, "tiers").dyn_into().unwrap();
+    assert!(tier_codes.includes(&s("tiers_not_configured"), 0));
 }

@@ -1,8 +1,9 @@
 // Runs every conformance vector in the browser with the `--target web` build
-// (quote vectors, then the ledger's step vectors) and exposes the outcome as
-// `window.loyaltyResults`: `{results, ledger}`, each a list of `{name, ok, diff}`.
+// (quote vectors, then the ledger's and the tier book's step vectors) and
+// exposes the outcome as `window.loyaltyResults`: `{results, ledger, tiers}`,
+// each a list of `{name, ok, diff}`.
 import init, * as mod from '/pkg/loyalty_wasm.js';
-import { checkLedgerVector, checkVector } from '/lib/envelope.mjs';
+import { checkLedgerVector, checkTierVector, checkVector } from '/lib/envelope.mjs';
 
 async function run(list, check) {
   const index = await (await fetch(list)).json();
@@ -26,6 +27,7 @@ async function main() {
   return {
     results: await run('/vectors/index.json', checkVector),
     ledger: await run('/vectors/ledger-index.json', checkLedgerVector),
+    tiers: await run('/vectors/tiers-index.json', checkTierVector),
   };
 }
 

@@ -1,13 +1,14 @@
 // Serves the `--target web` build and a page on 127.0.0.1 (a free port), runs
-// every conformance vector (quote vectors and the ledger's step vectors) in
-// headless Chromium through playwright-core and fails if any answer's
-// canonical bytes differ.
+// every conformance vector (quote vectors, the ledger's and the tier book's
+// step vectors) in headless Chromium through playwright-core and fails if any
+// answer's canonical bytes differ, or if the page ran fewer vectors of a kind
+// than there are files.
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { chromium } from 'playwright-core';
-import { jsDir, listLedgerVectors, listVectors, pkgDir, vectorsDir } from '../test/paths.mjs';
+import { jsDir, listLedgerVectors, listTierVectors, listVectors, pkgDir, vectorsDir } from '../test/paths.mjs';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const TYPES = {
@@ -22,6 +23,7 @@ const vectors = listVectors();
 if (vectors.length === 0) throw new Error(`no vectors under ${vectorsDir}`);
 // None yet is fine (as under Node); a file that is there must pass.
 const ledgerVectors = listLedgerVectors();
+const tierVectors = listTierVectors();
 
 // URL prefix -> directory served under it.
 const mounts = [
@@ -43,7 +45,11 @@ function resolveFile(pathname) {
 
 const server = createServer((req, res) => {
   const { pathname } = new URL(req.url, 'http://127.0.0.1');
-  const index = { '/vectors/index.json': vectors, '/vectors/ledger-index.json': ledgerVectors }[pathname];
+  const index = {
+    '/vectors/index.json': vectors,
+    '/vectors/ledger-index.json': ledgerVectors,
+    '/vectors/tiers-index.json': tierVectors,
+  }[pathname];
   if (index) {
     res.writeHead(200, { 'content-type': TYPES['.json'] });
     res.end(JSON.stringify(index));
@@ -98,6 +104,7 @@ try {
   for (const [what, results, expected] of [
     ['quote', outcome.results, vectors],
     ['ledger', outcome.ledger, ledgerVectors],
+    ['tier', outcome.tiers, tierVectors],
   ]) {
     if (!Array.isArray(results) || results.length !== expected.length) {
       throw new Error(`the page ran ${results?.length} of ${expected.length} ${what} vectors`);
@@ -108,7 +115,8 @@ try {
       console.error(`FAIL ${r.name}: ${r.diff}`);
     }
     failed += bad;
-    console.log(`chromium ${what} vectors: ${results.length - bad} passed, ${bad} failed`);
+    const none = expected.length === 0 ? ` (none: no ${what} vector files yet)` : '';
+    console.log(`chromium ${what} vectors: ${results.length - bad} passed, ${bad} failed${none}`);
   }
 } finally {
   await context?.close();

@@ -149,9 +149,12 @@ test('quoteMany answers each request: a quote or the LoyaltyError quote would th
 
 test('errorCodes lists the codes by kind; programSchema is the program JSON Schema', () => {
   const codes = errorCodes();
-  assert.deepEqual(Object.keys(codes).sort(), ['ledger', 'program', 'request']);
-  assert.ok(codes.program.includes('invalid_currency'));
+  assert.deepEqual(Object.keys(codes).sort(), ['ledger', 'program', 'request', 'tiers']);
+  for (const code of ['invalid_currency', 'duplicate_tier_id', 'missing_threshold', 'invalid_window']) {
+    assert.ok(codes.program.includes(code), code);
+  }
   assert.ok(codes.request.includes('float_not_allowed'));
+  assert.ok(codes.tiers.includes('tiers_not_configured'));
   const schema = programSchema();
   assert.equal(schema.type, 'object');
   assert.ok('earn_rules' in schema.properties);

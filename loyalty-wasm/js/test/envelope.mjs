@@ -80,16 +80,16 @@ export function checkVector(mod, doc) {
 }
 
 // ---------------------------------------------------------------------------
-// Ledger vectors (tests/README.md, "Ledger vectors"): a program and a list of
-// steps, each one call of the ledger API with its own expected envelope,
-// `{"result": ...}` or `{"error": ...}`. Checked as strictly as the Rust
-// runner (tests/src/vectors.rs) checks them, so a malformed file fails here
-// too instead of passing vacuously.
+// Ledger and tier vectors (tests/README.md, "Ledger vectors"): a program and a
+// list of steps, each one call of the ledger (or tier) API with its own
+// expected envelope, `{"result": ...}` or `{"error": ...}`. Checked as
+// strictly as the Rust runner (tests/src/vectors.rs) checks them, so a
+// malformed file fails here too instead of passing vacuously.
 
-const LEDGER_TOP_KEYS = ['description', 'program', 'program_toml', 'steps'];
+const STEP_TOP_KEYS = ['description', 'program', 'program_toml', 'steps'];
 
-/** The arguments each op takes, besides `op` and `expect`. */
-const STEP_KEYS = {
+/** The arguments each ledger op takes, besides `op` and `expect`. */
+const LEDGER_STEP_KEYS = {
   post: ['event'],
   balance: ['account', 'at'],
   lots: ['account', 'at'],
@@ -99,17 +99,29 @@ const STEP_KEYS = {
   earn_event: ['request', 'account', 'id'],
 };
 
+/** The arguments each tier op takes (tier vectors), besides `op` and `expect`. */
+const TIER_STEP_KEYS = {
+  post: ['event'],
+  status: ['account', 'at'],
+  history: ['account', 'at'],
+  order_tier: ['event'],
+  check: [],
+};
+
 const TEXT_KEYS = ['account', 'at', 'id'];
 
 function isObject(v) {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Throws unless `doc` is a well-formed ledger vector; returns its steps. */
-function ledgerSteps(doc) {
+/**
+ * Throws unless `doc` is a well-formed step vector whose ops are those of
+ * `stepKeys`; returns its steps. `what` names the kind of vector in messages.
+ */
+function vectorSteps(doc, what, stepKeys) {
   if (!isObject(doc)) throw new Error('a vector must be a JSON object');
   for (const key of Object.keys(doc)) {
-    if (!LEDGER_TOP_KEYS.includes(key)) throw new Error(`unknown key \`${key}\` in a ledger vector`);
+    if (!STEP_TOP_KEYS.includes(key)) throw new Error(`unknown key \`${key}\` in a ${what} vector`);
   }
   if (typeof doc.description !== 'string' || doc.description.trim() === '') {
     throw new Error('a vector needs a `description` (non-empty text)');
@@ -120,7 +132,7 @@ function ledgerSteps(doc) {
     throw new Error('a vector needs `program` (object) or `program_toml` (text)');
   }
   if (!Array.isArray(doc.steps) || doc.steps.length === 0) {
-    throw new Error('a ledger vector needs `steps` (a non-empty list)');
+    throw new Error(`a ${what} vector needs \`steps\` (a non-empty list)`);
   }
   doc.steps.forEach((step, i) => {
     const fail = (why) => {
@@ -128,8 +140,8 @@ function ledgerSteps(doc) {
     };
     if (!isObject(step)) fail('a step must be an object');
     if (typeof step.op !== 'string') fail('`op` must be a string');
-    if (!Object.hasOwn(STEP_KEYS, step.op)) fail(`unknown op \`${step.op}\``);
-    const keys = STEP_KEYS[step.op];
+    if (!Object.hasOwn(stepKeys, step.op)) fail(`unknown op \`${step.op}\``);
+    const keys = stepKeys[step.op];
     for (const key of Object.keys(step)) {
       if (key !== 'op' && key !== 'expect' && !keys.includes(key)) {
         fail(`unknown key \`${key}\` in a \`${step.op}\` step`);
@@ -169,13 +181,31 @@ function callStep(mod, program, ledger, step) {
   }
 }
 
+/** One tier step's call of the binding. */
+function callTierStep(program, tiers, step) {
+  switch (step.op) {
+    case 'post':
+      return tiers.post(step.event);
+    case 'status':
+      return tiers.status(step.account, step.at);
+    case 'history':
+      return tiers.history(step.account, step.at);
+    case 'order_tier':
+      return tiers.orderTier(step.event);
+    case 'check':
+      // Each warning's code and path, as errors are compared (messages left out).
+      return program.check().map(({ code, path }) => ({ code, path }));
+    default:
+      throw new Error(`unknown op \`${step.op}\``);
+  }
+}
+
 /**
- * Runs every step of a ledger vector on a fresh `Ledger` of the binding `mod`
- * and returns the answer envelopes in order. Throws when the file is malformed
- * (unknown key or op, missing argument, a program that does not load).
+ * Loads a step vector's program, makes the book (`Ledger`, `Tiers`) with
+ * `open(program)` and answers every step with `call(program, book, step)`,
+ * in order; a refused step gives its error envelope and the next still runs.
  */
-export function runLedgerVector(mod, doc) {
-  const steps = ledgerSteps(doc);
+function runSteps(mod, doc, steps, open, call) {
   let program;
   try {
     program = Object.hasOwn(doc, 'program_toml')
@@ -185,28 +215,45 @@ export function runLedgerVector(mod, doc) {
     if (isLoyaltyError(e)) throw new Error(`the program does not load: ${canonical(errorEnvelope(e))}`);
     throw e;
   }
-  const ledger = new mod.Ledger(program);
+  let book;
   try {
+    book = open(program);
     return steps.map((step) => {
       try {
-        return { result: callStep(mod, program, ledger, step) };
+        return { result: call(program, book, step) };
       } catch (e) {
         if (isLoyaltyError(e)) return errorEnvelope(e);
         throw e;
       }
     });
   } finally {
-    ledger.free();
+    book?.free();
     program.free();
   }
 }
 
 /**
- * Compares every step's answer with its `expect`; returns null, or a report
- * of the steps that differ. Throws when the file is malformed.
+ * Runs every step of a ledger vector on a fresh `Ledger` of the binding `mod`
+ * and returns the answer envelopes in order. Throws when the file is malformed
+ * (unknown key or op, missing argument, a program that does not load).
  */
-export function checkLedgerVector(mod, doc) {
-  const actual = runLedgerVector(mod, doc);
+export function runLedgerVector(mod, doc) {
+  const steps = vectorSteps(doc, 'ledger', LEDGER_STEP_KEYS);
+  return runSteps(mod, doc, steps, (p) => new mod.Ledger(p), (p, ledger, step) => callStep(mod, p, ledger, step));
+}
+
+/**
+ * Runs every step of a tier vector (tests/README.md, "Tier vectors") on a
+ * fresh `Tiers` of the binding `mod` and returns the answer envelopes in
+ * order. Throws when the file is malformed, as `runLedgerVector` does.
+ */
+export function runTierVector(mod, doc) {
+  const steps = vectorSteps(doc, 'tier', TIER_STEP_KEYS);
+  return runSteps(mod, doc, steps, (p) => new mod.Tiers(p), callTierStep);
+}
+
+/** Compares each step's answer with its `expect`: null, or a report of the steps that differ. */
+function stepReport(doc, actual) {
   let report = '';
   doc.steps.forEach((step, i) => {
     const a = canonical(actual[i]);
@@ -214,4 +261,17 @@ export function checkLedgerVector(mod, doc) {
     if (a !== e) report += `step ${i} (${step.op}) differs\n  expected: ${e}\n  actual:   ${a}\n`;
   });
   return report === '' ? null : report;
+}
+
+/**
+ * Compares every step's answer with its `expect`; returns null, or a report
+ * of the steps that differ. Throws when the file is malformed.
+ */
+export function checkLedgerVector(mod, doc) {
+  return stepReport(doc, runLedgerVector(mod, doc));
+}
+
+/** `checkLedgerVector` for a tier vector. */
+export function checkTierVector(mod, doc) {
+  return stepReport(doc, runTierVector(mod, doc));
 }

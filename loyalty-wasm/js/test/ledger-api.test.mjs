@@ -423,7 +423,7 @@ test('a Ledger needs a Program: anything else is refused before reaching Rust', 
 
 test('errorCodes lists the ledger codes', () => {
   const codes = errorCodes();
-  assert.deepEqual(Object.keys(codes).sort(), ['ledger', 'program', 'request']);
+  assert.deepEqual(Object.keys(codes).sort(), ['ledger', 'program', 'request', 'tiers']);
   for (const code of ['insufficient_points', 'conflicting_duplicate', 'invalid_timestamp', 'invalid_value', 'invalid_type']) {
     assert.ok(codes.ledger.includes(code), code);
   }

@@ -11,15 +11,18 @@ export const vectorsDir = resolve(process.env.LOYALTY_VECTORS ?? join(repoRoot, 
 
 /** The capability directory whose vectors are ledger step lists (tests/README.md). */
 export const LEDGER = 'ledger';
+/** The capability directory whose vectors are tier step lists (tests/README.md). */
+export const TIERS = 'tiers';
 
 /**
  * Every quote vector as `{name: "<capability>/<stem>", file: "<capability>/<stem>.json"}`,
- * sorted; the ledger's step vectors are listed by `listLedgerVectors`.
+ * sorted; the ledger's and the tier book's step vectors are listed by
+ * `listLedgerVectors` and `listTierVectors`.
  */
 export function listVectors() {
   const out = [];
   for (const cap of readdirSync(vectorsDir).sort()) {
-    if (cap === LEDGER || !statSync(join(vectorsDir, cap)).isDirectory()) continue;
+    if (cap === LEDGER || cap === TIERS || !statSync(join(vectorsDir, cap)).isDirectory()) continue;
     out.push(...listDir(cap));
   }
   return out;
@@ -27,10 +30,19 @@ export function listVectors() {
 
 /** Every ledger vector (`ledger/*.json`), same shape; none while the folder is absent. */
 export function listLedgerVectors() {
-  const dir = join(vectorsDir, LEDGER);
+  return listSteps(LEDGER);
+}
+
+/** Every tier vector (`tiers/*.json`), same shape; none while the folder is absent. */
+export function listTierVectors() {
+  return listSteps(TIERS);
+}
+
+function listSteps(cap) {
+  const dir = join(vectorsDir, cap);
   if (!existsSync(dir)) return [];
   if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
-  return listDir(LEDGER);
+  return listDir(cap);
 }
 
 function listDir(cap) {
