@@ -64,7 +64,7 @@ impl ErrorInfo {
 /// The errors of one failed call, all of one kind (never empty).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Failure {
-    /// Program, request or ledger.
+    /// Program, request, ledger or tiers.
     pub kind: ErrorKind,
     /// Every error found, in input order.
     pub errors: Vec<ErrorInfo>,

@@ -354,8 +354,8 @@ impl Ledger {
 /// Takes tier events (`order`, `visit`, `points`, `join`, `override`, ...)
 /// and the ledger's own events as they are (those that do not count towards
 /// tiers are `"ignored"`). Queries take an account and an RFC 3339 instant.
-/// Refusals are `LoyaltyError`s of kind `"tiers"`, and a program without
-/// `[tiers]` refuses every call with `tiers_not_configured`.
+/// Refusals are `LoyaltyError`s of kind `"tiers"`; a program without
+/// `[tiers]` is refused when the book is made (`tiers_not_configured`).
 #[wasm_bindgen]
 pub struct Tiers {
     program: Rc<loyalty_core::Program>,
@@ -365,13 +365,13 @@ pub struct Tiers {
 #[wasm_bindgen]
 impl Tiers {
     /// An empty tier book of `program` (freeing `program` later does not
-    /// affect it).
+    /// affect it). Throws `tiers_not_configured` for a program without tiers.
     #[wasm_bindgen(constructor)]
-    pub fn new(program: &Program) -> Tiers {
-        Tiers {
+    pub fn new(program: &Program) -> Result<Tiers, JsValue> {
+        Ok(Tiers {
+            inner: ffi::tiers_new(&program.inner).map_err(|f| loyalty_error(&f))?,
             program: Rc::clone(&program.inner),
-            inner: TierBook::new(),
-        }
+        })
     }
 
     /// Rebuilds a tier book from events in the order they were first
@@ -381,7 +381,7 @@ impl Tiers {
         program: &Program,
         #[wasm_bindgen(unchecked_param_type = "Array<TierEvent | LedgerEvent>")] events: JsValue,
     ) -> Result<Tiers, JsValue> {
-        let mut tiers = Tiers::new(program);
+        let mut tiers = Tiers::new(program)?;
         let values = replay_values(&events, ErrorKind::Tiers)?;
         // Refused events are skipped: their outcomes are not needed.
         let _ = ffi::tiers_post_many(&tiers.program, &mut tiers.inner, values);

@@ -248,7 +248,7 @@ const ORDER: &str = r#"{"type": "order", "id": "o-1", "account": "m-1",
 #[wasm_bindgen_test]
 fn tiers_post_query_and_refuse() {
     let program = Program::from_toml(TIER_PROGRAM).unwrap();
-    let mut tiers = Tiers::new(&program);
+    let mut tiers = Tiers::new(&program).unwrap();
     let posting = tiers.post(js(ORDER)).unwrap();
     assert_eq!(text(&posting, "event"), "o-1");
     assert_eq!(text(&posting, "status"), "applied");
@@ -296,7 +296,7 @@ fn tiers_post_query_and_refuse() {
 
     // postMany and replay, as the ledger's.
     let events = Array::of3(&js(ORDER), &js(r#"{"type": "order"}"#), &js(ORDER));
-    let mut many = Tiers::new(&program);
+    let mut many = Tiers::new(&program).unwrap();
     let answers = many.post_many(events.clone().into()).unwrap();
     assert_eq!(text(&answers.get(0), "status"), "applied");
     assert_eq!(text(&answers.get(1), "code"), "missing_field");
@@ -308,10 +308,9 @@ fn tiers_post_query_and_refuse() {
     );
     assert!(Tiers::replay(&program, s("no")).is_err());
 
-    // A program without tiers refuses every call.
+    // A program without tiers is refused when the book is made.
     let plain = Program::from_toml(LEDGER_PROGRAM).unwrap();
-    let mut none = Tiers::new(&plain);
-    let e = none.post(js(ORDER)).err().unwrap();
+    let e = Tiers::new(&plain).err().unwrap();
     assert_eq!(text(&e, "code"), "tiers_not_configured");
     assert_eq!(text(&e, "path"), "");
 

@@ -672,11 +672,7 @@ impl TierBook {
             .filter(|_| !exact)
             .map(|l| Progress {
                 tier: l.id.clone(),
-                by: run
-                    .started
-                    .then(|| run.clock.current_until(t, run.join))
-                    .flatten()
-                    .map(fmt),
+                by: run.clock.current_until(t, run.anchor(t)).map(fmt),
                 combine: l.qualify.combine,
                 needs: money_needs(program, l.qualify.needs(&metrics)),
                 met: l.qualify.met(&metrics),
@@ -717,7 +713,7 @@ impl TierBook {
                 evaluated_at: fmt(p.evaluated_at),
             }),
             window: WindowView {
-                from: run.started.then(|| run.current_from(t)).flatten().map(fmt),
+                from: run.current_from(t).map(fmt),
                 to: fmt(t),
             },
             metrics,

@@ -56,9 +56,9 @@ pub struct TierOrder {
     #[serde(with = "dec")]
     #[schemars(with = "String")]
     pub spend: Decimal,
-    /// Points the order earned.
+    /// Points the order earned (0 when absent).
     #[serde(default, with = "dec", skip_serializing_if = "Decimal::is_zero")]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "String")]
     pub points: Decimal,
     /// The order's lines, for refunds by line.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

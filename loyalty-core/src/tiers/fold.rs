@@ -329,10 +329,16 @@ impl<'a> Run<'a> {
         self.metrics(from, at.saturating_add(1))
     }
 
+    /// The member's first instant: their first event, or `at` for a
+    /// member without events yet.
+    pub(crate) fn anchor(&self, at: i64) -> i64 {
+        if self.started { self.join } else { at }
+    }
+
     pub(crate) fn current_from(&self, at: i64) -> Option<i64> {
         match self.policy.window {
             Window::Lifetime => None,
-            _ => self.clock.current_from(at, self.join),
+            _ => self.clock.current_from(at, self.anchor(at)),
         }
     }
 

@@ -173,17 +173,6 @@ test('the tier runner answers every step on a fresh book, errors in the error en
   assert.deepEqual(runTierVector(mod, SAMPLE)[0], SAMPLE.steps[0].expect);
 });
 
-test('a program without [tiers] fails its steps with tiers_not_configured, not the file', () => {
-  const doc = clone(SAMPLE);
-  doc.program_toml = doc.program_toml.slice(0, doc.program_toml.indexOf('[tiers]'));
-  const notConfigured = { error: { kind: 'tiers', errors: [{ code: 'tiers_not_configured', path: '' }] } };
-  const answers = runTierVector(mod, doc);
-  assert.deepEqual(answers[0], notConfigured);
-  assert.deepEqual(answers[4], notConfigured);
-  assert.deepEqual(answers[7], notConfigured);
-  assert.deepEqual(answers.at(-1), { result: [] });
-});
-
 test('the tier runner refuses malformed vectors', () => {
   const cases = [
     ['not an object', () => []],
