@@ -845,7 +845,11 @@ mod tests {
     fn sample_program_loads() {
         let program = program().unwrap();
         assert_eq!(program.id(), "tehran-cafe-club");
-        assert_eq!(program.rule_ids().count(), 20);
+        assert_eq!(program.file().earn_rules.len(), 18);
+        let tiers = program.file().tiers.as_ref().unwrap();
+        let ids: Vec<&str> = tiers.levels.iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(ids, ["member", "silver", "gold", "platinum"]);
+        assert_eq!(program.check(), []);
     }
 
     #[test]
