@@ -25,7 +25,10 @@ grep -q '^Points issued' <<<"$demo_out" || { echo "$demo_out"; echo "the demo pr
 grep -Eq '^ +quotes failed +0$' <<<"$demo_out" || { echo "$demo_out"; echo "the demo had failed quotes"; exit 1; }
 grep -Eq '^ +events refused +0$' <<<"$demo_out" || { echo "$demo_out"; echo "the ledger refused demo events"; exit 1; }
 grep -Eq '^ +books balance +yes' <<<"$demo_out" || { echo "$demo_out"; echo "the demo ledger does not balance"; exit 1; }
-echo "demo: summary printed, no failed quotes, ledger balances"
+grep -q '^Membership tiers as of' <<<"$demo_out" || { echo "$demo_out"; echo "the demo printed no tier summary"; exit 1; }
+grep -Eq '^ +platinum +[0-9,]+ ' <<<"$demo_out" || { echo "$demo_out"; echo "the demo's tier table lacks a tier"; exit 1; }
+grep -Eq '^ +tier events refused +0$' <<<"$demo_out" || { echo "$demo_out"; echo "the tier book refused demo events"; exit 1; }
+echo "demo: summary printed, no failed quotes, ledger balances, tier book took every event"
 
 step "rust: benchmarks compile"
 cargo bench -p loyalty-benches --no-run --locked

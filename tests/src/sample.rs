@@ -102,6 +102,10 @@ pub struct SampleCustomer {
     pub has_history: bool,
     /// What the engine is told about the customer (id, card, tier, attributes,
     /// birth and join dates); `first_purchase` is left for the replay to set.
+    /// `tier` is the status the chain's old card programme gave the person
+    /// (`bronze`, `silver` or `gold`): the demo carries silver and gold over
+    /// into the tier book for returning members and quotes at the tier book's
+    /// tier.
     pub profile: Customer,
 }
 

@@ -12,8 +12,18 @@
 //! three weeks, in full, by line or by amount. After the year the demo asks
 //! the ledger for every member's balance a day after the year ends (when
 //! points of members inactive for 180 days have expired) and prints the
-//! totals and a statement. Apart from the timing lines, the output is the
-//! same on every run and platform for the same flags.
+//! totals and a statement.
+//!
+//! Every ledger event the ledger accepts also goes to the tier book
+//! (`TierBook::post_ledger`), and orders that earned no points go to it as
+//! plain tier orders, so status follows spend. Each order is quoted at the
+//! tier `TierBook::order_tier` says it earns at (the order that crosses a
+//! threshold already earns at the new tier), each custom event at the tier
+//! held then. Returning members start the year with the status of the old
+//! card programme (the sample profiles' `tier`) as a floor override until
+//! 1 Mehr 1404. After the year the demo prints the tier distribution and the
+//! upgrades and downgrades of the year. Apart from the timing lines, the
+//! output is the same on every run and platform for the same flags.
 //!
 //! ```text
 //! cargo run --release -p loyalty-testkit --bin demo -- [--customers N] [--seed S]
@@ -32,6 +42,9 @@ use loyalty_core::ledger::{
     EarnEvent, Ledger, LedgerEvent, PaymentRequest, PointsTotals, RefundEvent, RefundLine,
 };
 use loyalty_core::model::{Counters, LineKind, Order};
+use loyalty_core::tiers::{
+    Cause, OverrideMode, TierBook, TierEvent, TierOrder, TierOverride, TierPostStatus,
+};
 use loyalty_core::{Program, Quote, QuoteRequest};
 use loyalty_testkit::sample::{self, Activity, Dataset, SampleOrder, SampleRng};
 use rand::RngExt;
@@ -136,6 +149,11 @@ const REFUND_PER_MILLE: u32 = 40;
 const REFUND_MINUTES: i64 = 21 * 24 * 60;
 /// Balances are asked a day after the sample year ends (2 Farvardin 1405).
 const AS_OF: &str = "2026-03-22T00:00:00+03:30";
+/// Returning members' status from the old card programme holds from the
+/// first instant of the year (1 Farvardin 1404) ...
+const CARRIED_FROM: &str = "2025-03-21T00:00:00+03:30";
+/// ... until the first review of a window of six months of 1404 (1 Mehr 1404).
+const CARRIED_UNTIL: &str = "2025-09-23T00:00:00+03:30";
 
 /// How many refunds of each kind were posted.
 #[derive(Default)]
@@ -161,6 +179,8 @@ struct Books {
     refunds: Refunds,
     refused: u64,
     first_refusal: Option<String>,
+    /// The tier book, which gets every event the ledger accepts.
+    tiers: Tiers,
 }
 
 #[derive(Clone, Copy)]
@@ -207,12 +227,17 @@ impl Books {
             refunds: Refunds::default(),
             refused: 0,
             first_refusal: None,
+            tiers: Tiers::default(),
         }
     }
 
+    /// Posts to the ledger and, when it accepts the event, to the tier book.
     fn post(&mut self, program: &Program, event: &LedgerEvent) -> bool {
         match self.ledger.post(program, event) {
-            Ok(_) => true,
+            Ok(_) => {
+                self.tiers.post_ledger(program, event);
+                true
+            }
             Err(e) => {
                 inc(&mut self.refused);
                 if self.first_refusal.is_none() {
@@ -374,6 +399,181 @@ impl Books {
     }
 }
 
+/// Tier events posted, by what they were.
+#[derive(Default)]
+struct TierPosted {
+    orders: u64,
+    /// Orders that earned no points: no earn event, posted as plain tier orders.
+    plain_orders: u64,
+    points: u64,
+    redeems: u64,
+    refunds: u64,
+    carried: u64,
+    /// Ledger events that do not count towards tiers.
+    ignored: u64,
+}
+
+/// The host's side of the tier book: what it posted, what the book refused,
+/// and the time spent in it.
+#[derive(Default)]
+struct Tiers {
+    book: TierBook,
+    posted: TierPosted,
+    refused: u64,
+    first_refusal: Option<String>,
+    /// `order_tier` and `status` calls that failed.
+    lookups_failed: u64,
+    first_lookup_failure: Option<String>,
+    /// Time spent posting to the tier book and asking it, during the replay.
+    time: Duration,
+}
+
+impl Tiers {
+    fn refusal(&mut self, id: &str, e: impl std::fmt::Display) {
+        inc(&mut self.refused);
+        if self.first_refusal.is_none() {
+            self.first_refusal = Some(format!("{id}: {e}"));
+        }
+    }
+
+    fn lookup_failure(&mut self, what: &str, e: impl std::fmt::Display) {
+        inc(&mut self.lookups_failed);
+        if self.first_lookup_failure.is_none() {
+            self.first_lookup_failure = Some(format!("{what}: {e}"));
+        }
+    }
+
+    /// Posts what a ledger event the ledger accepted means for tiers.
+    fn post_ledger(&mut self, program: &Program, event: &LedgerEvent) {
+        let t = Instant::now();
+        let status = self.book.post_ledger(program, event);
+        self.time = self.time.saturating_add(t.elapsed());
+        let n = match (status, event) {
+            (Err(e), _) => return self.refusal(event.id(), e),
+            (Ok(TierPostStatus::Ignored), _) => &mut self.posted.ignored,
+            (Ok(_), LedgerEvent::Earn(e)) if e.order.is_some() => &mut self.posted.orders,
+            (Ok(_), LedgerEvent::Earn(_)) => &mut self.posted.points,
+            (Ok(_), LedgerEvent::Redeem(_)) => &mut self.posted.redeems,
+            (Ok(_), LedgerEvent::Refund(_)) => &mut self.posted.refunds,
+            (Ok(_), _) => &mut self.posted.ignored,
+        };
+        inc(n);
+    }
+
+    /// Posts a tier event that is not a ledger event; true when it applied.
+    fn post(&mut self, program: &Program, event: &TierEvent) -> bool {
+        let t = Instant::now();
+        let status = self.book.post(program, event);
+        self.time = self.time.saturating_add(t.elapsed());
+        match status {
+            Ok(_) => true,
+            Err(e) => {
+                self.refusal(event.id(), e);
+                false
+            }
+        }
+    }
+
+    /// The order as tier qualification counts it: what the customer paid
+    /// (the `amount` the earn event for it has), before its points are known.
+    fn tier_order(account: &str, order: &Order, id: String) -> TierOrder {
+        TierOrder {
+            id,
+            account: account.to_owned(),
+            at: order.placed_at.clone(),
+            order: Some(order.id.clone()),
+            spend: order_total(order),
+            points: Decimal::ZERO,
+            lines: Vec::new(),
+        }
+    }
+
+    /// The tier an order earns at (the `customer.tier` to quote it at).
+    fn order_tier(&mut self, program: &Program, account: &str, order: &Order) -> Option<String> {
+        let probe = Self::tier_order(account, order, format!("earn-{}", order.id));
+        let t = Instant::now();
+        let answer = self.book.order_tier(program, &probe);
+        self.time = self.time.saturating_add(t.elapsed());
+        match answer {
+            Ok(a) => a.tier,
+            Err(e) => {
+                self.lookup_failure(&order.id, e);
+                None
+            }
+        }
+    }
+
+    /// The tier a member holds at an instant.
+    fn tier_at(&mut self, program: &Program, account: &str, at: &str) -> Option<String> {
+        let t = Instant::now();
+        let answer = self.book.status(program, account, at);
+        self.time = self.time.saturating_add(t.elapsed());
+        match answer {
+            Ok(s) => s.tier,
+            Err(e) => {
+                self.lookup_failure(account, e);
+                None
+            }
+        }
+    }
+
+    /// An order that earned no points still counts towards tiers.
+    fn post_plain_order(&mut self, program: &Program, account: &str, order: &Order) {
+        let event = TierEvent::Order(Self::tier_order(
+            account,
+            order,
+            format!("order-{}", order.id),
+        ));
+        if self.post(program, &event) {
+            inc(&mut self.posted.plain_orders);
+        }
+    }
+
+    /// Returning members keep the silver or gold status of the old card
+    /// programme (the profile's `tier`) as a floor until 1 Mehr 1404; by
+    /// then six months of 1404 decide.
+    fn carry_over(&mut self, program: &Program, data: &Dataset) {
+        for c in data.customers.iter().filter(|c| c.has_history) {
+            let Some(tier) = c
+                .profile
+                .tier
+                .as_deref()
+                .filter(|t| tier_rank(program, t).is_some_and(|r| r > 0))
+            else {
+                continue;
+            };
+            let event = TierEvent::Override(TierOverride {
+                id: format!("carry-{}", c.id()),
+                account: c.id().to_owned(),
+                at: CARRIED_FROM.to_owned(),
+                tier: Some(tier.to_owned()),
+                until: Some(CARRIED_UNTIL.to_owned()),
+                mode: OverrideMode::Floor,
+                reason: Some("status of the 1403 card programme".to_owned()),
+            });
+            if self.post(program, &event) {
+                inc(&mut self.posted.carried);
+            }
+        }
+    }
+}
+
+/// The program's tier ids, lowest first.
+fn tier_ids(program: &Program) -> Vec<&str> {
+    program
+        .file()
+        .tiers
+        .iter()
+        .flat_map(|t| &t.levels)
+        .map(|l| l.id.as_str())
+        .collect()
+}
+
+/// A tier's place in the program's order (0 = lowest).
+fn tier_rank(program: &Program, tier: &str) -> Option<usize> {
+    tier_ids(program).iter().position(|t| *t == tier)
+}
+
 fn cap_name(kind: CapKind) -> &'static str {
     match kind {
         CapKind::PerOrder => "per_order",
@@ -424,6 +624,7 @@ impl Replay {
             .iter()
             .map(|_| CustomerState::default())
             .collect();
+        self.books.tiers.carry_over(program, data);
         for (i, activity) in data.timeline().enumerate() {
             if i % 512 == 0 {
                 bar.set_position(u64::try_from(i).unwrap_or(u64::MAX));
@@ -454,6 +655,11 @@ impl Replay {
             let ordered = self.customers.get(index).is_some_and(|s| s.ordered);
             request.customer = customer.profile.clone();
             request.customer.first_purchase = is_order && !customer.has_history && !ordered;
+            let tiers = &mut self.books.tiers;
+            request.customer.tier = match activity {
+                Activity::Order(o) => tiers.order_tier(program, customer.id(), &o.order),
+                Activity::Event(e) => tiers.tier_at(program, customer.id(), &e.event.occurred_at),
+            };
             request.counters = self.counters_for(index);
             inc(&mut self.quotes);
             match program.quote(&request) {
@@ -466,6 +672,11 @@ impl Replay {
                         .books
                         .earn(program, &request, &quote, customer.id(), source);
                     if let Activity::Order(o) = activity {
+                        if earn.is_none() {
+                            self.books
+                                .tiers
+                                .post_plain_order(program, customer.id(), &o.order);
+                        }
                         self.books.maybe_refund(o, earn.as_ref(), paid);
                     }
                     let second = customer.duplicate_of.is_some();
@@ -580,13 +791,14 @@ fn data_summary(out: &mut String, data: &Dataset) -> std::fmt::Result {
         .iter()
         .filter(|c| c.profile.card.is_some())
         .count();
-    let tiers: Vec<String> = ["bronze", "silver", "gold"]
+    // What the tier book starts from (see `Tiers::carry_over`).
+    let tiers: Vec<String> = ["silver", "gold"]
         .iter()
         .map(|tier| {
             let n = data
                 .customers
                 .iter()
-                .filter(|c| c.profile.tier.as_deref() == Some(tier))
+                .filter(|c| c.has_history && c.profile.tier.as_deref() == Some(tier))
                 .count();
             format!("{tier} {}", num(n as u64))
         })
@@ -631,7 +843,7 @@ fn data_summary(out: &mut String, data: &Dataset) -> std::fmt::Result {
     )?;
     writeln!(
         out,
-        "  tiers               {:>12}   {}",
+        "  carried-over status {:>12}   {} (old card programme, held until 1 Mehr)",
         "",
         tiers.join(" · ")
     )?;
@@ -655,6 +867,7 @@ fn replay_summary(
     program: &Program,
     data: &Dataset,
     r: &Replay,
+    tiers: &TierTotals,
 ) -> std::fmt::Result {
     let total = r
         .order_points
@@ -699,11 +912,17 @@ fn replay_summary(
     for rule in program.rule_ids() {
         let t = r.by_rule.get(rule);
         let points = t.map_or(Decimal::ZERO, |t| t.points);
+        // A tier's multiplier is a rule of its own (`tier:gold`).
+        let kind = match kinds.get(rule) {
+            Some(kind) => kind,
+            None if rule.starts_with("tier:") => "tier",
+            None => "-",
+        };
         writeln!(
             out,
             "  {:<20} {:<10} {:>9} {:>11} {:>7}",
             rule,
-            kinds.get(rule).copied().unwrap_or("-"),
+            kind,
             num(t.map_or(0, |t| t.count)),
             num(points),
             pct(points, total)
@@ -761,10 +980,10 @@ fn replay_summary(
         writeln!(out, "  budget used by {rule}: {}", num(*used))?;
     }
 
-    writeln!(out, "\nTop 10 earners")?;
+    writeln!(out, "\nTop 10 earners (tier at the end of the year)")?;
     writeln!(
         out,
-        "  {:>2}  {:<8} {:<7} {:<5} {:>7} {:>9}  name",
+        "  {:>2}  {:<8} {:<8} {:<5} {:>7} {:>9}  name",
         "#", "customer", "tier", "chan", "orders", "points"
     )?;
     let mut ranking: Vec<(usize, &CustomerState)> = r.customers.iter().enumerate().collect();
@@ -775,10 +994,16 @@ fn replay_summary(
         };
         writeln!(
             out,
-            "  {:>2}  {:<8} {:<7} {:<5} {:>7} {:>9}  {}",
+            "  {:>2}  {:<8} {:<8} {:<5} {:>7} {:>9}  {}",
             rank.saturating_add(1),
             c.id(),
-            c.profile.tier.as_deref().unwrap_or("-"),
+            tiers
+                .held
+                .get(*i)
+                .cloned()
+                .flatten()
+                .as_deref()
+                .unwrap_or("-"),
             c.channel,
             num(s.orders),
             num(s.points),
@@ -961,6 +1186,245 @@ fn ledger_summary(
     Ok(())
 }
 
+/// Every member's tier a day after the year, and the year's tier changes.
+#[derive(Default)]
+struct TierTotals {
+    /// Members per tier, in the program's order.
+    members: Vec<(String, u64)>,
+    /// Members without a tier (none when the lowest tier is a base tier).
+    without: u64,
+    /// Each customer's tier, by index in the data set.
+    held: Vec<Option<String>>,
+    /// Changes to a higher tier, by cause.
+    upgrades: BTreeMap<u8, (&'static str, u64)>,
+    /// Changes to a lower tier, by cause.
+    downgrades: BTreeMap<u8, (&'static str, u64)>,
+    /// Members with a downgrade in its grace period.
+    in_grace: u64,
+    /// Members whose tier changed by qualifying or losing it (not by the
+    /// carried-over status being set).
+    moved: u64,
+}
+
+/// A cause's name, with its place in the printed order.
+fn cause_name(cause: Cause) -> (u8, &'static str) {
+    match cause {
+        Cause::Joined => (0, "joined"),
+        Cause::Qualified => (1, "qualified"),
+        Cause::Override => (2, "carried over"),
+        Cause::Merge => (3, "merged"),
+        Cause::Evaluation => (4, "review"),
+        Cause::GraceExpired => (5, "grace ended"),
+        Cause::OverrideExpired => (6, "carried status ended"),
+        Cause::Refund => (7, "refund"),
+    }
+}
+
+fn tier_totals(program: &Program, data: &Dataset, tiers: &Tiers) -> Result<TierTotals, String> {
+    let ids = tier_ids(program);
+    let rank = |t: Option<&str>| t.and_then(|t| ids.iter().position(|i| *i == t));
+    let mut sum = TierTotals {
+        members: ids.iter().map(|t| ((*t).to_owned(), 0)).collect(),
+        ..TierTotals::default()
+    };
+    for c in &data.customers {
+        let s = tiers
+            .book
+            .status(program, c.id(), AS_OF)
+            .map_err(|e| format!("tier status of {}: {e}", c.id()))?;
+        match rank(s.tier.as_deref()).and_then(|r| sum.members.get_mut(r)) {
+            Some((_, n)) => inc(n),
+            None => inc(&mut sum.without),
+        }
+        if s.pending_downgrade.is_some() {
+            inc(&mut sum.in_grace);
+        }
+        let h = tiers
+            .book
+            .history(program, c.id(), AS_OF)
+            .map_err(|e| format!("tier history of {}: {e}", c.id()))?;
+        let mut moved = false;
+        for t in h.transitions.iter().filter(|t| t.cause != Cause::Joined) {
+            let (from, to) = (rank(t.from.as_deref()), rank(t.to.as_deref()));
+            let (order, name) = cause_name(t.cause);
+            let tally = match to.cmp(&from) {
+                std::cmp::Ordering::Greater => &mut sum.upgrades,
+                std::cmp::Ordering::Less => &mut sum.downgrades,
+                // The earned tier changed under a carried-over status.
+                std::cmp::Ordering::Equal => continue,
+            };
+            moved |= t.cause != Cause::Override;
+            inc(&mut tally.entry(order).or_insert((name, 0)).1);
+        }
+        if moved {
+            inc(&mut sum.moved);
+        }
+        sum.held.push(s.tier);
+    }
+    Ok(sum)
+}
+
+/// "12 qualified · 3 carried over"
+fn by_cause(causes: &BTreeMap<u8, (&'static str, u64)>) -> (u64, String) {
+    let total = causes
+        .values()
+        .map(|(_, n)| *n)
+        .fold(0, u64::saturating_add);
+    let parts: Vec<String> = causes
+        .values()
+        .map(|(name, n)| format!("{} {name}", num(*n)))
+        .collect();
+    (total, parts.join(" · "))
+}
+
+/// A tier's thresholds in a few words: "15M IRR, 12 orders".
+fn thresholds(t: &loyalty_core::program::format::Thresholds) -> String {
+    let million = Decimal::from(1_000_000);
+    let mut parts = Vec::new();
+    if let Some(spend) = t.spend.as_ref().and_then(|d| d.0.parse::<Decimal>().ok()) {
+        parts.push(match spend.checked_div(million) {
+            Some(m) if m.fract().is_zero() => format!("{m}M IRR"),
+            _ => format!("{} IRR", num(spend)),
+        });
+    }
+    if let Some(p) = &t.points {
+        parts.push(format!("{} points", p.0));
+    }
+    if let Some(n) = t.orders {
+        parts.push(format!("{n} orders"));
+    }
+    if let Some(n) = t.visits {
+        parts.push(format!("{n} visits"));
+    }
+    if parts.is_empty() {
+        return "-".to_owned();
+    }
+    let joiner = match t.combine {
+        loyalty_core::program::format::Combine::All => ", ",
+        loyalty_core::program::format::Combine::Any => " or ",
+    };
+    parts.join(joiner)
+}
+
+/// How the program's tiers qualify, in a few words.
+fn tier_window(program: &Program) -> String {
+    use loyalty_core::program::format::{EvaluateEvery, TierWindow};
+    let Some(t) = &program.file().tiers else {
+        return "no tiers".to_owned();
+    };
+    let every = match t.evaluate.unwrap_or_default() {
+        EvaluateEvery::Month => "monthly",
+        EvaluateEvery::Quarter => "quarterly",
+        EvaluateEvery::Year => "yearly",
+    };
+    let window = match t.window {
+        TierWindow::Rolling => format!(
+            "the last {} months, reviewed {every}",
+            t.months.unwrap_or_default()
+        ),
+        TierWindow::CalendarYear => "the calendar year".to_owned(),
+        TierWindow::MembershipYear => "the membership year".to_owned(),
+        TierWindow::Lifetime => "lifetime".to_owned(),
+    };
+    format!("{window}, {} days' grace", t.grace_days)
+}
+
+fn tier_summary(
+    out: &mut String,
+    program: &Program,
+    tiers: &Tiers,
+    t: &TierTotals,
+) -> std::fmt::Result {
+    writeln!(
+        out,
+        "\nMembership tiers as of {AS_OF} ({})",
+        tier_window(program)
+    )?;
+    writeln!(
+        out,
+        "  {:<20} {:>9} {:>7}  {:<6} {:<24} to keep",
+        "tier", "members", "share", "points", "to reach"
+    )?;
+    let profiles = Decimal::from(t.held.len() as u64);
+    let levels = program.file().tiers.iter().flat_map(|f| &f.levels);
+    for ((id, n), level) in t.members.iter().zip(levels) {
+        let multiplier = level
+            .benefits
+            .multiplier
+            .as_ref()
+            .map_or_else(|| "x1".to_owned(), |m| format!("x{}", m.0));
+        writeln!(
+            out,
+            "  {:<20} {:>9} {:>7}  {:<6} {:<24} {}",
+            id,
+            num(*n),
+            pct(Decimal::from(*n), profiles),
+            multiplier,
+            thresholds(&level.qualify),
+            thresholds(level.retain.as_ref().unwrap_or(&level.qualify))
+        )?;
+    }
+    if t.without > 0 {
+        writeln!(out, "  {:<20} {:>9}", "(no tier)", num(t.without))?;
+    }
+    let (up, up_causes) = by_cause(&t.upgrades);
+    let (down, down_causes) = by_cause(&t.downgrades);
+    writeln!(out, "  upgrades            {:>12}   {up_causes}", num(up))?;
+    writeln!(
+        out,
+        "  downgrades          {:>12}   {down_causes}",
+        num(down)
+    )?;
+    writeln!(
+        out,
+        "  members who moved   {:>12}   qualified for a tier or lost one",
+        num(t.moved)
+    )?;
+    writeln!(
+        out,
+        "  in grace period     {:>12}   below their tier's retention at the last review",
+        num(t.in_grace)
+    )?;
+    let p = &tiers.posted;
+    let posted = [
+        p.orders,
+        p.plain_orders,
+        p.points,
+        p.redeems,
+        p.refunds,
+        p.carried,
+    ]
+    .iter()
+    .fold(0, |s, n| u64::saturating_add(s, *n));
+    writeln!(
+        out,
+        "  tier events posted  {:>12}   {} orders ({} without points) · {} event points · \
+         {} payments · {} refunds · {} carried over",
+        num(posted),
+        num(p.orders.saturating_add(p.plain_orders)),
+        num(p.plain_orders),
+        num(p.points),
+        num(p.redeems),
+        num(p.refunds),
+        num(p.carried)
+    )?;
+    writeln!(out, "  tier events refused {:>12}", num(tiers.refused))?;
+    if let Some(e) = &tiers.first_refusal {
+        writeln!(out, "    first refusal: {e}")?;
+    }
+    if tiers.lookups_failed > 0 {
+        writeln!(
+            out,
+            "  tier lookups failed {:>12}",
+            num(tiers.lookups_failed)
+        )?;
+    }
+    if let Some(e) = &tiers.first_lookup_failure {
+        writeln!(out, "    first failure: {e}")?;
+    }
+    Ok(())
+}
+
 /// What `points` pay at checkout under the program's redemption rule.
 fn points_value(program: &Program, points: Decimal) -> Decimal {
     program
@@ -1060,9 +1524,10 @@ fn run(args: &Args) -> Result<(), String> {
     let _ = writeln!(
         out,
         "Tehran Café Club: a year of loyalty (1404 = 2025-03-21 .. 2026-03-20)\n\
-         program `{}`: {} rules, {}, {}, {} calendar\n",
+         program `{}`: {} rules, {} tiers, {}, {}, {} calendar\n",
         program.id(),
-        program.rule_ids().count(),
+        program.file().earn_rules.len(),
+        tier_ids(&program).len(),
         program.currency().code(),
         program.time_zone(),
         program.calendar().name()
@@ -1083,9 +1548,11 @@ fn run(args: &Args) -> Result<(), String> {
 
     let t = Instant::now();
     let totals = ledger_totals(&program, &data, &replay.books)?;
+    let tier_totals = tier_totals(&program, &data, &replay.books.tiers)?;
     let mut out = String::new();
-    let _ = replay_summary(&mut out, &program, &data, &replay);
+    let _ = replay_summary(&mut out, &program, &data, &replay, &tier_totals);
     let _ = ledger_summary(&mut out, &program, &replay.books, &totals);
+    let _ = tier_summary(&mut out, &program, &replay.books.tiers, &tier_totals);
     if let Some((_, account)) = &totals.example {
         statement_excerpt(&mut out, &program, &replay.books, account, 12)?;
     }
@@ -1094,11 +1561,12 @@ fn run(args: &Args) -> Result<(), String> {
     let _ = writeln!(
         out,
         "\nTiming (varies by machine and run)\n  \
-         load program {}  generate data {}  replay {}  ledger queries {}\n  \
-         {} quotes, {} quotes/s on one thread (ledger posting included); total {}",
+         load program {}  generate data {}  replay {} (tier book {})  ledger and tier queries {}\n  \
+         {} quotes, {} quotes/s on one thread (ledger and tier posting included); total {}",
         seconds(loaded),
         seconds(generated),
         seconds(replayed),
+        seconds(replay.books.tiers.time),
         seconds(queried),
         num(replay.quotes),
         num(per_second.round() as u64),
@@ -1115,6 +1583,13 @@ fn run(args: &Args) -> Result<(), String> {
         return Err(format!(
             "the ledger refused {} events",
             replay.books.refused
+        ));
+    }
+    let tiers = &replay.books.tiers;
+    if tiers.refused > 0 || tiers.lookups_failed > 0 {
+        return Err(format!(
+            "the tier book refused {} events and failed {} lookups",
+            tiers.refused, tiers.lookups_failed
         ));
     }
     Ok(())
