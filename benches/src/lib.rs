@@ -1,6 +1,7 @@
 //! Shared set-up of the criterion benchmarks in `benches/`: one file per
 //! scenario, each quoting orders of one size against the synthetic 50-rule
-//! program of the sample kit; [`ledger`] sets up the ledger replay benchmark.
+//! program of the sample kit; [`ledger`] sets up the ledger replay benchmark
+//! and [`tiers`] the tier benchmark.
 
 use std::hint::black_box;
 
@@ -9,6 +10,7 @@ use loyalty_core::{Program, QuoteRequest};
 use loyalty_testkit::sample;
 
 pub mod ledger;
+pub mod tiers;
 
 /// Rules in the benchmark program (the size the speed goal is stated for).
 pub const RULES: usize = 50;

@@ -21,11 +21,13 @@
 //!
 //! [`ledger`] draws a stream of ledger events of any size (earnings,
 //! payments with points, refunds, adjustments, transfers) for the ledger
-//! benchmark.
+//! benchmark, and [`tiers`] a stream of tier events (orders, check-ins,
+//! payments with points, refunds) for the tier benchmark.
 
 mod catalog;
 pub mod ledger;
 mod synthetic;
+pub mod tiers;
 
 use std::collections::BTreeMap;
 use std::iter::Peekable;
