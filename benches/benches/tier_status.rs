@@ -192,6 +192,7 @@ fn heavy(c: &mut Criterion, s: &Setup, times: &Times) -> Result<(), String> {
     let mut group = c.benchmark_group("tier_heavy_member");
     group
         .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(1));
     times
