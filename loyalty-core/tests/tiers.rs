@@ -108,6 +108,29 @@ fn the_check_warns_about_tiers_that_cannot_work() {
         ]
     );
     assert!(club().check().is_empty());
+    let doubled = Program::from_value(json!({
+        "schema_version": 1, "id": "t", "currency": "SAR", "time_zone": "Asia/Riyadh",
+        "earn_rules": [{"id": "base", "rate": {"points": "1", "per": "10"}},
+                       {"id": "gold-x2", "multiplier": "2", "when": {"tiers": ["gold", "ghost"]}}],
+        "tiers": {"window": "lifetime", "levels": [
+            {"id": "member"}, {"id": "gold", "qualify": {"orders": 3}, "benefits": {"multiplier": "1.5"}}]},
+    }))
+    .unwrap();
+    let warnings: Vec<(&str, String)> = doubled
+        .check()
+        .into_iter()
+        .map(|w| (w.code, w.path))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            (
+                "tier_multiplier_twice",
+                "earn_rules[1].when.tiers[0]".to_owned()
+            ),
+            ("unknown_tier", "earn_rules[1].when.tiers[1]".to_owned()),
+        ]
+    );
 }
 
 #[test]

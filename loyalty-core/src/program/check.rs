@@ -20,13 +20,15 @@ pub const PROGRAM_WARNING_CODES: &[&str] = &[
     "retain_above_entry",
     "tier_out_of_order",
     "unknown_tier",
+    "tier_multiplier_twice",
 ];
 
 impl Program {
     /// Warnings about settings that are valid but probably not meant: a tier
     /// no member can reach (more visits than the window has days, points
     /// when nothing earns any), retention above entry, a tier needing less
-    /// than the one below it, a rule naming a tier the program does not have.
+    /// than the one below it, a rule naming a tier the program does not have,
+    /// a multiplier rule for a tier whose benefits already multiply.
     pub fn check(&self) -> Vec<ProgramWarning> {
         let mut out = Vec::new();
         if let Some(t) = &self.tiers {
@@ -44,6 +46,22 @@ impl Program {
                     .tiers
                     .as_ref()
                     .is_some_and(|t| t.index_of(tier).is_some());
+                let doubled = rule.multiplier.is_some()
+                    && self.tiers.as_ref().is_some_and(|t| {
+                        t.index_of(tier)
+                            .and_then(|i| t.levels.get(i))
+                            .is_some_and(|l| l.multiplier.is_some())
+                    });
+                if doubled {
+                    out.push(ProgramWarning {
+                        code: "tier_multiplier_twice",
+                        path: format!("earn_rules[{i}].when.tiers[{k}]"),
+                        message: format!(
+                            "multiplier rule `{}` applies to tier `{tier}`, whose benefits already multiply its points: members of it get both",
+                            rule.id
+                        ),
+                    });
+                }
                 if !known {
                     out.push(ProgramWarning {
                         code: "unknown_tier",
