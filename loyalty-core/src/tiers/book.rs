@@ -68,6 +68,9 @@ pub(crate) enum Act {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Stored {
     pub(crate) at: i64,
+    /// The first instant of the local day of `at` (visits count days),
+    /// worked out once at posting rather than in every fold.
+    pub(crate) day: i64,
     pub(crate) id: Arc<str>,
     pub(crate) act: Act,
 }
@@ -246,7 +249,7 @@ impl TierBook {
                 .into())
             };
         }
-        let (account, stored) = self.prepare(policy, event, &id, false)?;
+        let (account, stored) = self.prepare(program, policy, event, &id, false)?;
         self.commit(event, account, stored);
         self.posted.insert(id, fp);
         Ok(TierPostStatus::Applied)
@@ -284,6 +287,7 @@ impl TierBook {
     /// the checks on its ids.
     fn prepare(
         &self,
+        program: &Program,
         policy: &TierPolicy,
         event: &TierEvent,
         id: &Arc<str>,
@@ -420,6 +424,9 @@ impl TierBook {
             account,
             Stored {
                 at,
+                day: crate::calendar::local_date(program.tz, at)
+                    .and_then(|d| crate::calendar::local_midnight(program.tz, d))
+                    .unwrap_or(at),
                 id: id.clone(),
                 act,
             },
@@ -839,7 +846,7 @@ impl TierBook {
         let policy = self.check_program(program)?;
         let id = non_empty(&order.id, "id")?;
         let event = TierEvent::Order(order.clone());
-        let (account, mut stored) = self.prepare(policy, &event, &id, true)?;
+        let (account, mut stored) = self.prepare(program, policy, &event, &id, true)?;
         // Already posted: probe the stored event itself, where it was posted.
         if self.posted.contains_key(&id)
             && let Some(e) = self

@@ -42,11 +42,6 @@ impl Clock {
         )
     }
 
-    /// The first instant of the local day holding `at`.
-    pub(crate) fn day_start(&self, at: i64) -> Option<i64> {
-        calendar::local_midnight(self.tz, calendar::local_date(self.tz, at)?)
-    }
-
     /// The local date of `at`, `months` months back in the calendar (the
     /// month's last day when it is shorter).
     fn months_back(&self, at: i64, months: u32) -> Option<NaiveDate> {

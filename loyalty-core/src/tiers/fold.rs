@@ -116,19 +116,18 @@ fn collect<'b>(book: &'b TierBook, account: &str, out: &mut Vec<&'b Stored>) {
 }
 
 impl Layout {
-    fn build(book: &TierBook, clock: &Clock, account: &str, probe: Option<&Stored>) -> Self {
+    fn build(book: &TierBook, account: &str, probe: Option<&Stored>) -> Self {
         let mut items = Vec::new();
         collect(book, account, &mut items);
         items.extend(probe);
         items.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
         items.dedup_by(|a, b| a.id == b.id);
-        let day = |at: i64| clock.day_start(at).unwrap_or(at);
-        let mut day_starts: Vec<i64> = items.iter().map(|e| day(e.at)).collect();
-        day_starts.sort_unstable();
+        // Items are in time order, so their days are too.
+        let mut day_starts: Vec<i64> = items.iter().map(|e| e.day).collect();
         day_starts.dedup();
         let day_of = items
             .iter()
-            .map(|e| day_starts.partition_point(|d| *d < day(e.at)))
+            .map(|e| day_starts.partition_point(|d| *d < e.day))
             .collect();
         Self {
             times: items.iter().map(|e| e.at).collect(),
@@ -209,6 +208,8 @@ pub(crate) struct Run<'a> {
     pub(crate) over: Option<Over>,
     pub(crate) next_eval: Option<i64>,
     pub(crate) transitions: Vec<RawTransition>,
+    /// The local day of the last event and where its window starts.
+    window_memo: Option<(i64, i64)>,
 }
 
 /// The effective tier before and after a probed order.
@@ -230,7 +231,7 @@ impl<'a> Run<'a> {
             calendar: program.calendar,
             window: policy.window,
         };
-        let layout = Layout::build(book, &clock, account, probe);
+        let layout = Layout::build(book, account, probe);
         let n = layout.times.len();
         let days = layout.day_starts.len();
         Self {
@@ -256,6 +257,7 @@ impl<'a> Run<'a> {
             over: None,
             next_eval: None,
             transitions: Vec::new(),
+            window_memo: None,
         }
     }
 
@@ -326,6 +328,22 @@ impl<'a> Run<'a> {
     /// Metrics of the window holding `at`, counting what happened up to `at`.
     pub(crate) fn current(&self, at: i64) -> Metrics {
         let from = self.clock.current_from(at, self.join).unwrap_or(at);
+        self.metrics(from, at.saturating_add(1))
+    }
+
+    /// [`Self::current`] for an event on the local day starting at `day`:
+    /// every window starts at a local midnight that depends only on the day,
+    /// so the start is worked out once per day (the calendar and time zone
+    /// are the costly part of a fold).
+    fn current_on(&mut self, at: i64, day: i64) -> Metrics {
+        let from = match self.window_memo {
+            Some((d, from)) if d == day => from,
+            _ => {
+                let from = self.clock.current_from(at, self.join).unwrap_or(at);
+                self.window_memo = Some((day, from));
+                from
+            }
+        };
         self.metrics(from, at.saturating_add(1))
     }
 
@@ -496,8 +514,9 @@ impl<'a> Run<'a> {
 
     /// After activity: upgrade when a higher tier's thresholds are met;
     /// cancel a pending downgrade when the retention threshold is.
-    fn after_activity(&mut self, at: i64, id: &Arc<str>) {
-        let m = self.current(at);
+    fn after_activity(&mut self, e: &Stored) {
+        let (at, id) = (e.at, &e.id);
+        let m = self.current_on(at, e.day);
         let reached = self.policy.reached(&m);
         if reached > self.earned {
             self.earned = reached;
@@ -515,20 +534,21 @@ impl<'a> Run<'a> {
 
     /// After a refund or reversal: under `refunds = "immediate"`, undo
     /// upgrades since the last evaluation that the activity left no longer reaches.
-    fn after_refund(&mut self, at: i64, id: &Arc<str>) {
+    fn after_refund(&mut self, e: &Stored) {
+        let (at, id) = (e.at, &e.id);
         if self.policy.refunds != RefundDowngrade::Immediate {
             // Reversing a redemption raises the points: that can qualify.
-            self.after_activity(at, id);
+            self.after_activity(e);
             return;
         }
-        let m = self.current(at);
+        let m = self.current_on(at, e.day);
         let reached = self.policy.reached(&m);
         let keep = self.base.max(reached);
         if keep < self.earned {
             self.earned = keep;
             self.update(at, Cause::Refund, Some(id), Some(m));
         } else if reached > self.earned {
-            self.after_activity(at, id);
+            self.after_activity(e);
         }
     }
 
@@ -566,7 +586,7 @@ impl<'a> Run<'a> {
                         },
                     );
                 }
-                self.after_activity(e.at, &e.id);
+                self.after_activity(e);
             }
             Act::Visit => {
                 if let Some(pos) = self.pos(&e.id) {
@@ -576,7 +596,7 @@ impl<'a> Run<'a> {
                     };
                     self.set(pos, v);
                 }
-                self.after_activity(e.at, &e.id);
+                self.after_activity(e);
             }
             Act::Points(p) => {
                 if let Some(pos) = self.pos(&e.id) {
@@ -586,7 +606,7 @@ impl<'a> Run<'a> {
                     };
                     self.set(pos, v);
                 }
-                self.after_activity(e.at, &e.id);
+                self.after_activity(e);
             }
             Act::Redeem(p) => {
                 if self.policy.points == PointsBasis::NetOfRedemptions
@@ -607,13 +627,13 @@ impl<'a> Run<'a> {
                 if let Some((pos, val)) = self.refund(order, lines, *amount) {
                     self.set(pos, val);
                 }
-                self.after_refund(e.at, &e.id);
+                self.after_refund(e);
             }
             Act::Reverse { target } => {
                 if let Some(pos) = self.pos(target) {
                     self.set(pos, Val::default());
                 }
-                self.after_refund(e.at, &e.id);
+                self.after_refund(e);
             }
             Act::Join => {}
             Act::Override {
@@ -725,6 +745,7 @@ impl<'a> Run<'a> {
             }
             if other.join < self.join {
                 self.join = other.join;
+                self.window_memo = None;
                 self.next_eval = self.clock.next_evaluation(e.at, self.join);
             }
         }
