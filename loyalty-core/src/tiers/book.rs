@@ -15,7 +15,7 @@ use super::view::{
     TierStatus, Transition, WindowView,
 };
 use crate::error::join;
-use crate::ledger::{LedgerError, LedgerEvent, Map};
+use crate::ledger::{LedgerError, LedgerEvent, Map, Set};
 use crate::ledger::{parse_at, validate_amount};
 use crate::program::Program;
 use crate::program::format::Combine;
@@ -113,7 +113,7 @@ pub struct TierBook {
     orders: Map<Arc<str>, OrderTally>,
     targets: Map<Arc<str>, Target>,
     /// Ids of events that cannot be reversed (refunds, joins, overrides, merges).
-    others: Map<Arc<str>, ()>,
+    others: Set<Arc<str>>,
 }
 
 fn fingerprint(event: &TierEvent) -> u64 {
@@ -250,7 +250,7 @@ impl TierBook {
             };
         }
         let (account, stored) = self.prepare(program, policy, event, &id, false)?;
-        self.commit(event, account, stored);
+        self.commit(account, stored);
         self.posted.insert(id, fp);
         Ok(TierPostStatus::Applied)
     }
@@ -339,7 +339,7 @@ impl TierBook {
             TierEvent::Reverse(r) => {
                 let target = non_empty(&r.target, "target")?;
                 let Some(t) = self.targets.get(&target) else {
-                    return Err(if self.others.contains_key(&target) {
+                    return Err(if self.others.contains(&target) {
                         LedgerError::NotReversible {
                             path: "target".to_owned(),
                             target: target.to_string(),
@@ -542,19 +542,17 @@ impl TierBook {
     }
 
     /// Adds a checked event to the book.
-    fn commit(&mut self, event: &TierEvent, account: Arc<str>, stored: Stored) {
+    fn commit(&mut self, account: Arc<str>, stored: Stored) {
         let id = stored.id.clone();
         let at = stored.at;
-        match (&stored.act, event) {
-            (
-                Act::Order {
-                    order,
-                    spend,
-                    lines,
-                    ..
-                },
-                _,
-            ) => {
+        // What a reversal can undo: activity (with its order, for an order).
+        let reversible = match &stored.act {
+            Act::Order {
+                order,
+                spend,
+                lines,
+                ..
+            } => {
                 self.orders.insert(
                     order.clone(),
                     OrderTally {
@@ -568,59 +566,52 @@ impl TierBook {
                         whole: false,
                     },
                 );
-                self.targets.insert(
-                    id,
-                    Target {
-                        account: account.clone(),
-                        at,
-                        order: Some(order.clone()),
-                        reversed: false,
-                    },
-                );
+                Some(Some(order.clone()))
             }
-            (Act::Visit | Act::Points(_) | Act::Redeem(_), _) => {
-                self.targets.insert(
-                    id,
-                    Target {
-                        account: account.clone(),
-                        at,
-                        order: None,
-                        reversed: false,
-                    },
-                );
-            }
-            (
-                Act::Refund {
-                    order,
-                    lines,
-                    amount,
-                },
-                _,
-            ) => {
+            Act::Visit | Act::Points(_) | Act::Redeem(_) => Some(None),
+            Act::Refund {
+                order,
+                lines,
+                amount,
+            } => {
                 if let Some(tally) = self.orders.get(order)
                     && let Ok(new) = Self::refund_tally(tally, lines, *amount)
                 {
                     self.orders.insert(order.clone(), new);
                 }
-                self.others.insert(id, ());
+                None
             }
-            (Act::Reverse { target }, _) => {
+            Act::Reverse { target } => {
                 if let Some(t) = self.targets.get_mut(target) {
                     t.reversed = true;
                     if let Some(tally) = t.order.as_ref().and_then(|o| self.orders.get_mut(o)) {
                         tally.whole = true;
                     }
                 }
-                self.others.insert(id, ());
+                None
             }
-            (Act::Merge { from }, _) => {
+            Act::Merge { from } => {
                 if let Some(source) = self.accounts.get_mut(from) {
                     source.merged_into = Some((account.clone(), at));
                 }
-                self.others.insert(id, ());
+                None
             }
-            (Act::Join | Act::Override { .. }, _) => {
-                self.others.insert(id, ());
+            Act::Join | Act::Override { .. } => None,
+        };
+        match reversible {
+            Some(order) => {
+                self.targets.insert(
+                    id,
+                    Target {
+                        account: account.clone(),
+                        at,
+                        order,
+                        reversed: false,
+                    },
+                );
+            }
+            None => {
+                self.others.insert(id);
             }
         }
         let events = &mut self.accounts.entry(account).or_default().events;
@@ -660,15 +651,8 @@ impl TierBook {
         } else {
             policy.has_base().then_some(0)
         };
-        let metrics = if run.started {
-            run.current(t)
-        } else {
-            Metrics::default()
-        };
-        let metrics = Metrics {
-            spend: program.currency().present(metrics.spend),
-            ..metrics
-        };
+        // The fold writes spend as money; a member without events has none.
+        let metrics = run.current(t);
         let exact = run
             .over
             .as_ref()
@@ -829,10 +813,7 @@ impl TierBook {
                     earned: name(r.earned),
                     cause: r.cause,
                     event: r.event.map(|e| e.to_string()),
-                    metrics: r.metrics.map(|m| Metrics {
-                        spend: program.currency().present(m.spend),
-                        ..m
-                    }),
+                    metrics: r.metrics,
                 })
                 .collect(),
         })
