@@ -380,6 +380,11 @@ pub fn tiers_order_tier(
     Ok(to_value(&book.order_tier(program, &order)?))
 }
 
+/// Every warning code `program_check` can give, for the bindings' drift tests.
+pub fn warning_codes() -> Value {
+    serde_json::json!(crate::program::PROGRAM_WARNING_CODES)
+}
+
 /// The program's warnings: settings that are valid but probably not meant
 /// (an unreachable tier, retention above entry, a rule naming no tier).
 pub fn program_check(program: &Program) -> Value {

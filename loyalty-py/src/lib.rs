@@ -22,6 +22,12 @@ fn error_codes(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     Ok(convert::to_py(py, &ffi::error_codes())?.cast_into::<PyDict>()?)
 }
 
+/// Every stable warning code `Program.check()` can give.
+#[pyfunction]
+fn warning_codes(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    convert::to_py(py, &ffi::warning_codes())
+}
+
 /// The JSON Schema of the program format.
 #[pyfunction]
 fn program_schema(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
@@ -48,6 +54,7 @@ fn _loyalty(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("LedgerError", py.get_type::<errors::LedgerError>())?;
     m.add("TierError", py.get_type::<errors::TierError>())?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(warning_codes, m)?)?;
     m.add_function(wrap_pyfunction!(program_schema, m)?)?;
     Ok(())
 }

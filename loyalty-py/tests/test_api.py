@@ -385,6 +385,7 @@ def test_public_names() -> None:
         "__version__",
         "error_codes",
         "program_schema",
+        "warning_codes",
         # Shapes of the ledger's answers (TypedDicts).
         "Balance",
         "EarnEvent",

@@ -602,6 +602,19 @@ def test_check_warnings_in_program_order() -> None:
     assert len(warned.check()) == 3
 
 
+def test_warning_codes_list_every_code_check_gives() -> None:
+    codes = loyalty.warning_codes()
+    assert codes == [
+        "unreachable_tier",
+        "retain_above_entry",
+        "tier_out_of_order",
+        "unknown_tier",
+        "tier_multiplier_twice",
+    ]
+    warned = loyalty.Program.from_toml(WARNING_TOML).check()
+    assert {w["code"] for w in warned} <= set(codes)
+
+
 # --- error codes ----------------------------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` (never run): uses the generated declarations
 // the way a user would, so a wrong or missing type fails the build.
-import { Ledger, Program, Tiers, errorCodes, programSchema } from '../pkg/node/loyalty_wasm.js';
+import { Ledger, Program, Tiers, errorCodes, programSchema, warningCodes } from '../pkg/node/loyalty_wasm.js';
 import type { LoyaltyError, ProgramFile, Quote, QuoteRequest, ErrorInfo } from '../pkg/node/loyalty_wasm.js';
 import type {
   Balance,
@@ -74,6 +74,7 @@ try {
 
 const codes: string[] = errorCodes().program.concat(errorCodes().request);
 const schema: Record<string, unknown> = programSchema();
+const warningCodeList: string[] = warningCodes();
 
 // The ledger.
 const at = '2026-04-01T00:00:00+03:00';
@@ -205,7 +206,7 @@ async function webLedger(): Promise<WebBalance> {
   return l.balance('m-1', at);
 }
 
-console.log(fromText, fromToml, id, currency, timeZone, calendar, again, total, firstAwardPoints, codes, schema, web);
+console.log(fromText, fromToml, id, currency, timeZone, calendar, again, total, firstAwardPoints, codes, schema, warningCodeList, web);
 async function webTiers(): Promise<WebTierStatus> {
   await init();
   const t = new WebTiers(new WebProgram(file));

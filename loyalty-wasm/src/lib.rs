@@ -594,6 +594,12 @@ pub fn error_codes() -> Result<JsValue, JsValue> {
     to_js(&ffi::error_codes())
 }
 
+/// Every stable warning code `Program.check()` can give.
+#[wasm_bindgen(js_name = warningCodes, unchecked_return_type = "string[]")]
+pub fn warning_codes() -> Result<JsValue, JsValue> {
+    to_js(&ffi::warning_codes())
+}
+
 /// The JSON Schema of the program format.
 #[wasm_bindgen(js_name = programSchema, unchecked_return_type = "Record<string, unknown>")]
 pub fn program_schema() -> Result<JsValue, JsValue> {

@@ -59,6 +59,7 @@ from ._loyalty import (
     __version__,
     error_codes,
     program_schema,
+    warning_codes,
 )
 
 __all__ = [
@@ -112,4 +113,5 @@ __all__ = [
     "__version__",
     "error_codes",
     "program_schema",
+    "warning_codes",
 ]

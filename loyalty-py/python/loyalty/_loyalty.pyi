@@ -42,6 +42,7 @@ __all__ = [
     "TierError",
     "error_codes",
     "program_schema",
+    "warning_codes",
 ]
 
 __version__: str
@@ -77,6 +78,9 @@ class TierError(LoyaltyError):
 
 def error_codes() -> dict[str, list[str]]:
     """Every stable error code, by kind (`program`, `request`, `ledger`, `tiers`)."""
+
+def warning_codes() -> list[str]:
+    """Every stable warning code `Program.check()` can give."""
 
 def program_schema() -> dict[str, Any]:
     """The JSON Schema of the program format."""

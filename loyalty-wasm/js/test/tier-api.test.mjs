@@ -283,6 +283,14 @@ qualify = { spend = "400", visits = 400 }
     assert.deepEqual(Object.keys(w).sort(), ['code', 'message', 'path']);
     assert.equal(typeof w.message, 'string');
   }
+  assert.deepEqual(mod.warningCodes(), [
+    'unreachable_tier',
+    'retain_above_entry',
+    'tier_out_of_order',
+    'unknown_tier',
+    'tier_multiplier_twice',
+  ]);
+  for (const w of warnings) assert.ok(mod.warningCodes().includes(w.code), w.code);
   const found = warnings.map(({ code, path }) => `${code} ${path}`);
   assert.ok(found.includes('unreachable_tier tiers.levels[2].qualify.visits'), found.join('; '));
   assert.ok(found.includes('tier_out_of_order tiers.levels[2].qualify.spend'), found.join('; '));
