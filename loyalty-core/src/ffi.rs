@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::accrual::{Quote, QuoteRequest, RequestErrors};
+use crate::coupons::{CouponRequest, GenerateRequest};
 use crate::error::{Coded, ShapeError};
 use crate::ledger::{EarnEvent, Ledger, LedgerError, LedgerEvent, PaymentRequest, PostStatus};
 use crate::program::{Program, ProgramErrors, ProgramFormat};
@@ -380,6 +381,33 @@ pub fn tiers_order_tier(
     Ok(to_value(&book.order_tier(program, &order)?))
 }
 
+/// Validates and applies the coupons of a [`CouponRequest`] given as a JSON
+/// value: a [`crate::coupons::CouponResult`] (rejected coupons are part of
+/// the answer, not errors).
+pub fn coupons_apply(program: &Program, request: Value) -> Result<Value, Failure> {
+    let request = CouponRequest::from_value(request)?;
+    Ok(to_value(&program.apply_coupons(&request)?))
+}
+
+/// What a typed code is before the host looks it up (public, well-formed
+/// generated, or why not): a [`crate::coupons::CodeCheck`].
+pub fn coupons_check_code(program: &Program, code: &str) -> Value {
+    to_value(&program.check_code(code))
+}
+
+/// Generates codes for a campaign: a [`GenerateRequest`] as a JSON value,
+/// answered with [`crate::coupons::GeneratedCodes`].
+pub fn coupons_generate(program: &Program, request: Value) -> Result<Value, Failure> {
+    let request: GenerateRequest = crate::error::from_value(request)
+        .map_err(|e| RequestErrors::from(crate::accrual::RequestError::Shape(e)))?;
+    Ok(to_value(&program.generate_codes(&request)?))
+}
+
+/// Every code a coupon can be rejected with, for the bindings' drift tests.
+pub fn rejection_codes() -> Value {
+    serde_json::json!(crate::coupons::REJECTION_CODES)
+}
+
 /// Every warning code `program_check` can give, for the bindings' drift tests.
 pub fn warning_codes() -> Value {
     serde_json::json!(crate::program::PROGRAM_WARNING_CODES)
@@ -393,7 +421,8 @@ pub fn program_check(program: &Program) -> Value {
 
 /// JSON Schemas of everything that crosses the boundary, by type name:
 /// `ProgramFile`, `QuoteRequest`, `Quote`, `Failure`, the ledger's and
-/// the tier book's events, requests and answers, and program warnings. The WASM build turns
+/// the tier book's events, requests and answers, program warnings, and the
+/// coupons' requests and answers. The WASM build turns
 /// them into TypeScript types, so those cannot drift from the Rust types.
 pub fn json_schemas() -> Value {
     serde_json::json!({
@@ -415,6 +444,11 @@ pub fn json_schemas() -> Value {
         "TierHistory": schemars::schema_for!(crate::tiers::TierHistory),
         "OrderTier": schemars::schema_for!(crate::tiers::OrderTier),
         "ProgramWarning": schemars::schema_for!(crate::program::ProgramWarning),
+        "CouponRequest": schemars::schema_for!(CouponRequest),
+        "CouponResult": schemars::schema_for!(crate::coupons::CouponResult),
+        "CodeCheck": schemars::schema_for!(crate::coupons::CodeCheck),
+        "GenerateRequest": schemars::schema_for!(GenerateRequest),
+        "GeneratedCodes": schemars::schema_for!(crate::coupons::GeneratedCodes),
     })
 }
 

@@ -4,6 +4,7 @@
 pub mod accrual;
 pub mod calendar;
 pub mod canonical;
+pub mod coupons;
 pub mod error;
 pub mod ffi;
 pub mod ledger;

@@ -24,6 +24,8 @@ pub enum LineKind {
     Shipping,
     /// The sale of a gift card (stored value, not a purchase of goods).
     GiftCard,
+    /// A reward given by a coupon (a free gift); it never earns points.
+    Reward,
 }
 
 /// One line of an order.

@@ -157,6 +157,8 @@ fn program_file() -> impl Strategy<Value = ProgramFile> {
             calendar: CalendarKind::Gregorian,
             ledger: Default::default(),
             tiers: None,
+            coupons: Vec::new(),
+            coupon_policy: Default::default(),
             rounding,
             eligibility: EligibilityFile {
                 exclude_categories: if exclude_tobacco {

@@ -3,7 +3,8 @@
 //! Two shapes of vector (see `tests/README.md`): a quote vector (`request` and
 //! one `expect`), and a step vector (`steps`, each one call with its own
 //! `expect`): under `vectors/ledger/` calls of the ledger API on a fresh
-//! ledger, under `vectors/tiers/` calls of the tier API on a fresh tier book.
+//! ledger, under `vectors/tiers/` calls of the tier API on a fresh tier book,
+//! under `vectors/coupons/` calls of the coupon API (which keeps no state).
 
 use std::path::{Path, PathBuf};
 
@@ -20,9 +21,12 @@ pub const LEDGER: &str = "ledger";
 /// The capability directory whose vectors are tier book step lists.
 pub const TIERS: &str = "tiers";
 
+/// The capability directory whose vectors are coupon step lists.
+pub const COUPONS: &str = "coupons";
+
 /// Whether vectors of a capability are step lists rather than one quote.
 fn is_steps(capability: &str) -> bool {
-    capability == LEDGER || capability == TIERS
+    capability == LEDGER || capability == TIERS || capability == COUPONS
 }
 
 /// One vector file.
@@ -148,6 +152,15 @@ fn tier_step_keys(op: &str) -> Option<&'static [&'static str]> {
         "post" | "order_tier" => &["event"],
         "status" | "history" => &["account", "at"],
         "check" => &[],
+        _ => return None,
+    })
+}
+
+/// The keys a coupon step of each op takes (besides `op` and `expect`).
+fn coupon_step_keys(op: &str) -> Option<&'static [&'static str]> {
+    Some(match op {
+        "apply" | "generate" | "quote" => &["request"],
+        "check_code" => &["code"],
         _ => return None,
     })
 }
@@ -288,12 +301,42 @@ pub fn run_tiers(doc: &Value) -> Result<Vec<Value>, String> {
         .collect()
 }
 
-/// Runs every step of a ledger or tier vector; the envelopes in order.
+/// Runs one coupon step and returns its answer envelope; `Err` when the
+/// step itself is malformed (unknown op, missing or unknown keys).
+fn run_coupon_step(program: &Program, step: &Value) -> Result<Value, String> {
+    let (step, op) = step_shape(step, coupon_step_keys)?;
+    let answer = match op {
+        "apply" => ffi::coupons_apply(program, value(step, "request")?),
+        "check_code" => Ok(ffi::coupons_check_code(program, text(step, "code")?)),
+        "generate" => {
+            let request = value(step, "request")?;
+            if request.get("seed").is_none() {
+                return Err("a `generate` step needs a `seed`".to_owned());
+            }
+            ffi::coupons_generate(program, request)
+        }
+        "quote" => ffi::quote(program, value(step, "request")?).map(|q| ffi::quote_to_value(&q)),
+        _ => return Err(format!("unknown op `{op}`")),
+    };
+    Ok(envelope(answer))
+}
+
+/// Runs every step of a coupon vector; the envelopes in order.
+pub fn run_coupons(doc: &Value) -> Result<Vec<Value>, String> {
+    let (program, steps) = steps_program(doc, "coupon")?;
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| run_coupon_step(&program, s).map_err(|e| format!("step {i}: {e}")))
+        .collect()
+}
+
+/// Runs every step of a ledger, tier or coupon vector; the envelopes in order.
 fn run_steps(capability: &str, doc: &Value) -> Result<Vec<Value>, String> {
-    if capability == TIERS {
-        run_tiers(doc)
-    } else {
-        run_ledger(doc)
+    match capability {
+        TIERS => run_tiers(doc),
+        COUPONS => run_coupons(doc),
+        _ => run_ledger(doc),
     }
 }
 

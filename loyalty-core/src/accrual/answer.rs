@@ -131,7 +131,7 @@ pub struct LineInfo {
     #[schemars(with = "String")]
     pub eligible: Decimal,
     /// Why the line cannot earn at all, if so: `shipping`, `gift_card`,
-    /// `excluded_category` or `excluded_sku`.
+    /// `reward`, `excluded_category` or `excluded_sku`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub excluded: Option<&'static str>,
 }
@@ -233,11 +233,13 @@ pub enum Reason {
     BirthDateUnknown,
     /// Not within the rule's birthday window.
     NotBirthday,
-    /// Another rule of the same exclusive group gave more points.
+    /// A points coupon's effect, and the request did not redeem that coupon.
+    CouponNotRedeemed,
+    /// Another rule (or coupon) of the same exclusive group was worth more.
     Outranked {
         /// The group.
         group: String,
-        /// The rule that won it.
+        /// The rule (or coupon code) that won it.
         winner: String,
     },
 }

@@ -59,9 +59,9 @@ fn sum(items: impl IntoIterator<Item = Decimal>) -> Calc<Decimal> {
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// The moment being quoted, in the program's zone and calendar.
-struct Moment {
-    local: DateTime<Tz>,
-    date: NaiveDate,
+pub(crate) struct Moment {
+    pub(crate) local: DateTime<Tz>,
+    pub(crate) date: NaiveDate,
     minute: u16,
     /// Monday = 0.
     weekday: u8,
@@ -72,7 +72,11 @@ struct Moment {
 }
 
 impl Moment {
-    fn new(program: &Program, at: DateTime<FixedOffset>, path: &str) -> Result<Self, RequestError> {
+    pub(crate) fn new(
+        program: &Program,
+        at: DateTime<FixedOffset>,
+        path: &str,
+    ) -> Result<Self, RequestError> {
         let local = at.with_timezone(&program.tz);
         let date = local.date_naive();
         let minute = u16::try_from(
@@ -115,7 +119,7 @@ impl Moment {
     }
 }
 
-fn parse_instant(text: &str, path: &str) -> Result<DateTime<FixedOffset>, RequestError> {
+pub(crate) fn parse_instant(text: &str, path: &str) -> Result<DateTime<FixedOffset>, RequestError> {
     DateTime::parse_from_rfc3339(text).map_err(|_| RequestError::InvalidTimestamp {
         path: path.to_owned(),
         value: text.to_owned(),
@@ -123,7 +127,7 @@ fn parse_instant(text: &str, path: &str) -> Result<DateTime<FixedOffset>, Reques
 }
 
 /// A line as the engine sees it.
-struct LineCalc {
+pub(crate) struct LineCalc {
     eligible: Decimal,
     quantity: Decimal,
     excluded: Option<&'static str>,
@@ -133,18 +137,20 @@ struct LineCalc {
 }
 
 /// What the rule conditions look at.
-struct Facts<'a> {
-    customer: &'a Customer,
-    moment: &'a Moment,
-    channel: Option<&'a str>,
-    order: Option<(&'a Order, &'a [LineCalc])>,
+pub(crate) struct Facts<'a> {
+    pub(crate) customer: &'a Customer,
+    pub(crate) moment: &'a Moment,
+    pub(crate) channel: Option<&'a str>,
+    pub(crate) order: Option<(&'a Order, &'a [LineCalc])>,
+    /// Points coupons the request redeems.
+    pub(crate) coupons: &'a [String],
     /// The lines that can earn at all, summed once for every rule without a line filter.
-    eligible: &'a EligibleLines,
+    pub(crate) eligible: &'a EligibleLines,
 }
 
 /// Every line that can earn, with its spend and quantity summed.
 #[derive(Default)]
-struct EligibleLines {
+pub(crate) struct EligibleLines {
     lines: Vec<usize>,
     spend: Decimal,
     quantity: Decimal,
@@ -198,7 +204,7 @@ impl Program {
         }
     }
 
-    fn line_calcs(&self, order: &Order) -> Result<Vec<LineCalc>, RequestErrors> {
+    pub(crate) fn line_calcs(&self, order: &Order) -> Result<Vec<LineCalc>, RequestErrors> {
         let mut errors = Vec::new();
         if order.lines.is_empty() {
             errors.push(RequestError::EmptyOrder {
@@ -273,6 +279,7 @@ impl Program {
             let excluded = match line.kind {
                 LineKind::Shipping if !e.include_shipping => Some("shipping"),
                 LineKind::GiftCard if !e.include_gift_cards => Some("gift_card"),
+                LineKind::Reward => Some("reward"),
                 _ if line
                     .categories
                     .iter()
@@ -332,6 +339,7 @@ impl Program {
             moment: &moment,
             channel: order.channel.as_deref(),
             order: Some((order, &lines)),
+            coupons: &request.coupons,
         };
         let overflow = |_: Overflow| {
             RequestErrors::from(RequestError::Overflow {
@@ -386,6 +394,7 @@ impl Program {
             moment: &moment,
             channel: event.channel.as_deref(),
             order: None,
+            coupons: &request.coupons,
         };
         let mut quote = self
             .evaluate(
@@ -438,6 +447,90 @@ impl Program {
             (_, None) => {}
         }
         let w: &Conditions = &rule.when;
+        if !self.check_context(w, facts, explain, reasons) {
+            return Ok(None);
+        }
+        let order = facts.order.map(|(o, _)| o);
+        let Some((_, lines)) = facts.order else {
+            return Ok(reasons.is_empty().then_some(Candidate {
+                rule,
+                lines: Cow::Borrowed(&[]),
+                spend: Decimal::ZERO,
+                quantity: Decimal::ZERO,
+            }));
+        };
+        let f = &w.lines;
+        let (matched, spend, quantity) = if f.is_empty() {
+            let all = facts.eligible;
+            (Cow::Borrowed(all.lines.as_slice()), all.spend, all.quantity)
+        } else {
+            let order_lines = order.map(|o| o.lines.as_slice()).unwrap_or_default();
+            let mut matched = Vec::with_capacity(lines.len());
+            let (mut spend, mut quantity) = (Decimal::ZERO, Decimal::ZERO);
+            for (i, (line, calc)) in order_lines.iter().zip(lines).enumerate() {
+                let ok = calc.excluded.is_none()
+                    && match &f.masks {
+                        Some(m) => m.matches(calc.cats, calc.sku),
+                        None => f.matches_line(&line.categories, &line.sku),
+                    };
+                if ok {
+                    matched.push(i);
+                    spend = add(spend, calc.eligible)?;
+                    quantity = add(quantity, calc.quantity)?;
+                }
+            }
+            (Cow::Owned(matched), spend, quantity)
+        };
+        if matched.is_empty() {
+            fail!(Reason::NoMatchingLines);
+        }
+        if let Some(min) = w.min_spend
+            && spend < min
+        {
+            fail!(Reason::MinSpendNotMet {
+                required: normalize(min),
+                actual: self.currency.present(spend)
+            });
+        }
+        if let Some(min) = w.min_quantity
+            && quantity < min
+        {
+            fail!(Reason::MinQuantityNotMet {
+                required: normalize(min),
+                actual: normalize(quantity)
+            });
+        }
+        Ok(reasons.is_empty().then_some(Candidate {
+            rule,
+            lines: matched,
+            spend,
+            quantity,
+        }))
+    }
+
+    /// Checks the conditions on the order, customer and moment (not the line
+    /// filters and minimums). Failed conditions go to `reasons`; unless
+    /// `explain` is set, checking stops at the first one and `false` says so.
+    pub(crate) fn check_context(
+        &self,
+        w: &Conditions,
+        facts: &Facts<'_>,
+        explain: bool,
+        reasons: &mut Vec<Reason>,
+    ) -> bool {
+        macro_rules! fail {
+            ($reason:expr) => {{
+                if !explain {
+                    return false;
+                }
+                reasons.push($reason);
+            }};
+        }
+        if let Some(id) = &w.coupon
+            && !facts.coupons.contains(id)
+        {
+            fail!(Reason::CouponNotRedeemed);
+        }
         let c = facts.customer;
         let m = facts.moment;
         if !in_set(&w.channels, facts.channel) {
@@ -527,71 +620,7 @@ impl Program {
                 }
             }
         }
-        let Some((_, lines)) = facts.order else {
-            return Ok(reasons.is_empty().then_some(Candidate {
-                rule,
-                lines: Cow::Borrowed(&[]),
-                spend: Decimal::ZERO,
-                quantity: Decimal::ZERO,
-            }));
-        };
-        let f = &w.lines;
-        let (matched, spend, quantity) = if f.is_empty() {
-            let all = facts.eligible;
-            (Cow::Borrowed(all.lines.as_slice()), all.spend, all.quantity)
-        } else {
-            let order_lines = order.map(|o| o.lines.as_slice()).unwrap_or_default();
-            let mut matched = Vec::with_capacity(lines.len());
-            let (mut spend, mut quantity) = (Decimal::ZERO, Decimal::ZERO);
-            for (i, (line, calc)) in order_lines.iter().zip(lines).enumerate() {
-                let ok = calc.excluded.is_none()
-                    && match &f.masks {
-                        Some(m) => m.matches(calc.cats, calc.sku),
-                        None => {
-                            f.categories
-                                .as_ref()
-                                .is_none_or(|set| line.categories.iter().any(|c| set.contains(c)))
-                                && !line
-                                    .categories
-                                    .iter()
-                                    .any(|c| f.exclude_categories.contains(c))
-                                && f.skus.as_ref().is_none_or(|set| set.contains(&line.sku))
-                                && !f.exclude_skus.contains(&line.sku)
-                        }
-                    };
-                if ok {
-                    matched.push(i);
-                    spend = add(spend, calc.eligible)?;
-                    quantity = add(quantity, calc.quantity)?;
-                }
-            }
-            (Cow::Owned(matched), spend, quantity)
-        };
-        if matched.is_empty() {
-            fail!(Reason::NoMatchingLines);
-        }
-        if let Some(min) = w.min_spend
-            && spend < min
-        {
-            fail!(Reason::MinSpendNotMet {
-                required: normalize(min),
-                actual: self.currency.present(spend)
-            });
-        }
-        if let Some(min) = w.min_quantity
-            && quantity < min
-        {
-            fail!(Reason::MinQuantityNotMet {
-                required: normalize(min),
-                actual: normalize(quantity)
-            });
-        }
-        Ok(reasons.is_empty().then_some(Candidate {
-            rule,
-            lines: matched,
-            spend,
-            quantity,
-        }))
+        true
     }
 
     fn is_birthday(&self, window: BirthdayWindow, born: NaiveDate, m: &Moment) -> bool {
@@ -870,7 +899,8 @@ impl Program {
             .iter()
             .zip(misses)
             // A tier's multiplier not applying is no news: only its own tier gets it.
-            .filter(|(rule, _)| !rule.is_tier_benefit())
+            // Nor is a points coupon's effect that was not redeemed on this order.
+            .filter(|(rule, _)| !rule.is_tier_benefit() && !rule.is_coupon_effect())
             .filter_map(|(rule, reasons)| {
                 reasons.map(|reasons| Miss {
                     rule: rule.id.clone(),

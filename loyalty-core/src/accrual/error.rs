@@ -105,6 +105,50 @@ pub enum RequestError {
         /// Path of the input that overflowed.
         path: String,
     },
+    /// A coupon campaign the program does not have.
+    #[error("unknown coupon campaign `{id}` at `{path}`")]
+    UnknownCampaign {
+        /// Path of the campaign id.
+        path: String,
+        /// The id.
+        id: String,
+    },
+    /// Generated codes asked of a campaign with a public code.
+    #[error("coupon campaign `{campaign}` at `{path}` has a public code, not generated codes")]
+    NotGenerated {
+        /// Path of the campaign id.
+        path: String,
+        /// The campaign.
+        campaign: String,
+    },
+    /// Personal codes need the customers they are for; unique codes take a count.
+    #[error("{message} at `{path}`")]
+    InvalidIssue {
+        /// Path of the offending field.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A seed that is not a whole number from 0 to 18446744073709551615.
+    #[error(
+        "invalid seed `{value}` at `{path}`: expected a whole number from 0 to 18446744073709551615, as text"
+    )]
+    InvalidSeed {
+        /// Path of the seed.
+        path: String,
+        /// The text.
+        value: String,
+    },
+    /// Not enough unused codes of the campaign's pattern are left to generate that many.
+    #[error("cannot generate {count} more codes at `{path}`: {message}")]
+    CodeSpaceExhausted {
+        /// Path of the count.
+        path: String,
+        /// Codes asked for.
+        count: usize,
+        /// Why.
+        message: String,
+    },
 }
 
 impl Coded for RequestError {
@@ -124,6 +168,11 @@ impl Coded for RequestError {
             Self::InvalidCounter { .. } => "invalid_counter",
             Self::DateOutOfRange { .. } => "date_out_of_range",
             Self::Overflow { .. } => "arithmetic_overflow",
+            Self::UnknownCampaign { .. } => "unknown_campaign",
+            Self::NotGenerated { .. } => "not_generated",
+            Self::InvalidIssue { .. } => "invalid_issue",
+            Self::InvalidSeed { .. } => "invalid_seed",
+            Self::CodeSpaceExhausted { .. } => "code_space_exhausted",
         }
     }
 
@@ -141,7 +190,12 @@ impl Coded for RequestError {
             | Self::EmptyValue { path }
             | Self::InvalidCounter { path, .. }
             | Self::DateOutOfRange { path }
-            | Self::Overflow { path } => path,
+            | Self::Overflow { path }
+            | Self::UnknownCampaign { path, .. }
+            | Self::NotGenerated { path, .. }
+            | Self::InvalidIssue { path, .. }
+            | Self::InvalidSeed { path, .. }
+            | Self::CodeSpaceExhausted { path, .. } => path,
         }
     }
 }
@@ -169,6 +223,11 @@ pub const REQUEST_ERROR_CODES: &[&str] = &[
     "invalid_counter",
     "date_out_of_range",
     "arithmetic_overflow",
+    "unknown_campaign",
+    "not_generated",
+    "invalid_issue",
+    "invalid_seed",
+    "code_space_exhausted",
 ];
 
 /// All the errors found in one request (never empty).

@@ -33,7 +33,7 @@
 //! ```
 
 mod answer;
-mod engine;
+pub(crate) mod engine;
 mod error;
 
 pub use answer::{Award, CapHit, CapKind, LineAward, LineInfo, Miss, Quote, Reason, Source};
@@ -63,6 +63,10 @@ pub struct QuoteRequest {
     /// Also explain every rule that did not fire.
     #[serde(default)]
     pub explain: bool,
+    /// Ids of the points coupons redeemed on this order (a coupon answer's
+    /// `points_coupons`): their multipliers and bonuses apply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coupons: Vec<String>,
 }
 
 impl QuoteRequest {

@@ -40,6 +40,8 @@ pub struct Program {
     pub(crate) ledger: LedgerPolicy,
     /// Membership tiers, when the program has them.
     pub(crate) tiers: Option<crate::tiers::policy::TierPolicy>,
+    /// Coupon campaigns.
+    pub(crate) coupons: crate::coupons::policy::CouponPolicy,
 }
 
 impl Program {
@@ -125,11 +127,18 @@ impl Effect {
 /// Rule id prefix of tier benefit multipliers (`tier:gold`); file rule ids
 /// cannot contain `:`.
 pub(crate) const TIER_RULE_PREFIX: &str = "tier:";
+/// Rule id prefix of points coupons' effects (`coupon:double-points`).
+pub(crate) const COUPON_RULE_PREFIX: &str = "coupon:";
 
 impl Rule {
     /// Whether the rule is a tier's points multiplier rather than a rule of the file.
     pub(crate) fn is_tier_benefit(&self) -> bool {
         self.id.starts_with(TIER_RULE_PREFIX)
+    }
+
+    /// Whether the rule is a points coupon's effect rather than a rule of the file.
+    pub(crate) fn is_coupon_effect(&self) -> bool {
+        self.id.starts_with(COUPON_RULE_PREFIX)
     }
 }
 
@@ -196,6 +205,18 @@ impl Vocab {
 }
 
 impl LineFilter {
+    /// Whether a line with these categories and SKU passes the filter (by set lookups).
+    pub fn matches_line(&self, categories: &[String], sku: &str) -> bool {
+        self.categories
+            .as_ref()
+            .is_none_or(|set| categories.iter().any(|c| set.contains(c)))
+            && !categories
+                .iter()
+                .any(|c| self.exclude_categories.contains(c))
+            && self.skus.as_ref().is_none_or(|set| set.contains(sku))
+            && !self.exclude_skus.contains(sku)
+    }
+
     /// True when every eligible line matches.
     pub fn is_empty(&self) -> bool {
         self.categories.is_none()
@@ -227,6 +248,8 @@ pub(crate) struct Conditions {
     /// Bit `m` set: month `m` (1-12) of the calendar matches.
     pub months: Option<(CalendarKind, u16)>,
     pub birthday: Option<BirthdayWindow>,
+    /// A points coupon's effect: fires only when the request redeems this campaign.
+    pub coupon: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -349,7 +372,12 @@ impl Checker {
         parsed
     }
 
-    fn date(&mut self, path: String, text: &str, kind: CalendarKind) -> Option<NaiveDate> {
+    pub(crate) fn date(
+        &mut self,
+        path: String,
+        text: &str,
+        kind: CalendarKind,
+    ) -> Option<NaiveDate> {
         let d = CalendarDate::parse(text).and_then(|d| calendar::to_iso(kind, d));
         if d.is_none() {
             self.push(ProgramError::InvalidDate {
@@ -485,6 +513,10 @@ pub fn compile(file: ProgramFile) -> Result<Program, ProgramErrors> {
             caps: compile_caps(&mut c, "tiers", None),
         });
     }
+    let coupons = crate::coupons::policy::compile_coupons(&mut c, &file);
+    rules.extend(crate::coupons::policy::points_rules(
+        &mut c, &file, &coupons,
+    ));
     match (currency, tz, c.errors.is_empty()) {
         (Some(currency), Some(tz), true) => {
             let ledger = LedgerPolicy {
@@ -517,6 +549,7 @@ pub fn compile(file: ProgramFile) -> Result<Program, ProgramErrors> {
                 vocab,
                 ledger,
                 tiers,
+                coupons,
                 file,
             })
         }
@@ -668,7 +701,7 @@ fn compile_effect(c: &mut Checker, path: &str, r: &EarnRuleFile) -> Option<Effec
     })
 }
 
-fn compile_when(
+pub(crate) fn compile_when(
     c: &mut Checker,
     path: &str,
     w: &WhenFile,
@@ -809,6 +842,7 @@ fn compile_when(
         dates,
         months,
         birthday: w.birthday,
+        coupon: None,
     }
 }
 

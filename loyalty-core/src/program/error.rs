@@ -219,6 +219,60 @@ pub enum ProgramError {
         /// What is wrong.
         message: String,
     },
+    /// Two coupon campaigns with the same id.
+    #[error("duplicate coupon campaign id `{id}` at `{path}`")]
+    DuplicateCouponId {
+        /// Path of the second id.
+        path: String,
+        /// The id.
+        id: String,
+    },
+    /// A campaign with neither `code` nor `codes`, or with both.
+    #[error(
+        "coupon campaign at `{path}` needs exactly one of `code` (a public code) and `codes` (generated codes)"
+    )]
+    CodeSourceNotOne {
+        /// Path of the campaign.
+        path: String,
+    },
+    /// A public code that is not 1 to 64 upper-case letters, digits, `-` or `_`.
+    #[error(
+        "invalid coupon code `{value}` at `{path}`: use 1 to 64 upper-case letters, digits, `-` or `_`"
+    )]
+    InvalidCode {
+        /// Path of the code.
+        path: String,
+        /// The code.
+        value: String,
+    },
+    /// Two campaigns with the same public code.
+    #[error("public code `{code}` at `{path}` is already the code of campaign `{campaign}`")]
+    DuplicateCode {
+        /// Path of the second code.
+        path: String,
+        /// The code.
+        code: String,
+        /// The campaign that has it first.
+        campaign: String,
+    },
+    /// A code pattern or alphabet that cannot make good codes.
+    #[error("{message} at `{path}` ({reason})")]
+    InvalidCodeFormat {
+        /// Path of the pattern or alphabet.
+        path: String,
+        /// Stable code of what is wrong (`alphabet_not_prime`, `duplicate_symbol`, ...).
+        reason: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A tier's benefits name a coupon campaign the program does not have.
+    #[error("unknown coupon campaign `{id}` at `{path}`")]
+    UnknownCoupon {
+        /// Path of the name.
+        path: String,
+        /// The name.
+        id: String,
+    },
 }
 
 impl ProgramError {
@@ -260,6 +314,12 @@ impl Coded for ProgramError {
             Self::DuplicateTierId { .. } => "duplicate_tier_id",
             Self::MissingThreshold { .. } => "missing_threshold",
             Self::InvalidWindow { .. } => "invalid_window",
+            Self::DuplicateCouponId { .. } => "duplicate_coupon_id",
+            Self::CodeSourceNotOne { .. } => "code_source_not_one",
+            Self::InvalidCode { .. } => "invalid_code",
+            Self::DuplicateCode { .. } => "duplicate_code",
+            Self::InvalidCodeFormat { .. } => "invalid_code_format",
+            Self::UnknownCoupon { .. } => "unknown_coupon",
         }
     }
 
@@ -291,7 +351,13 @@ impl Coded for ProgramError {
             | Self::InvertedLimits { path }
             | Self::DuplicateTierId { path, .. }
             | Self::MissingThreshold { path }
-            | Self::InvalidWindow { path, .. } => path,
+            | Self::InvalidWindow { path, .. }
+            | Self::DuplicateCouponId { path, .. }
+            | Self::CodeSourceNotOne { path }
+            | Self::InvalidCode { path, .. }
+            | Self::DuplicateCode { path, .. }
+            | Self::InvalidCodeFormat { path, .. }
+            | Self::UnknownCoupon { path, .. } => path,
         }
     }
 }
@@ -331,6 +397,12 @@ pub const PROGRAM_ERROR_CODES: &[&str] = &[
     "duplicate_tier_id",
     "missing_threshold",
     "invalid_window",
+    "duplicate_coupon_id",
+    "code_source_not_one",
+    "invalid_code",
+    "duplicate_code",
+    "invalid_code_format",
+    "unknown_coupon",
 ];
 
 /// All the errors found in one program file (never empty), in file order.

@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::CalendarKind;
+pub use crate::coupons::format::{
+    CodeKind, CodesFile, CouponFile, CouponPolicyFile, DiscountFile, LimitsFile, PercentBase, Pick,
+};
 use crate::money::{DecimalText, RoundingMode};
 
 /// The one schema version this build reads.
@@ -51,6 +54,12 @@ pub struct ProgramFile {
     /// Membership tiers; none when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tiers: Option<TiersFile>,
+    /// Coupon campaigns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coupons: Vec<CouponFile>,
+    /// How coupons on one order work together.
+    #[serde(default, skip_serializing_if = "CouponPolicyFile::is_default")]
+    pub coupon_policy: CouponPolicyFile,
 }
 
 /// Membership tiers: how members qualify, keep and lose them.
