@@ -7,7 +7,7 @@ use crate::money::{DecimalText, RoundingMode};
 use crate::program::format::{DateWindowFile, WhenFile};
 
 /// How coupons on one order work together.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CouponPolicyFile {
     /// What a percentage applies to when coupons applied before it already
@@ -26,12 +26,20 @@ fn half_up() -> RoundingMode {
     RoundingMode::HalfUp
 }
 
+impl Default for CouponPolicyFile {
+    fn default() -> Self {
+        Self {
+            percent_of: PercentBase::Discounted,
+            rounding: half_up(),
+            max_per_order: None,
+        }
+    }
+}
+
 impl CouponPolicyFile {
     /// True when nothing differs from the defaults.
     pub fn is_default(&self) -> bool {
-        self.percent_of == PercentBase::Discounted
-            && self.rounding == RoundingMode::HalfUp
-            && self.max_per_order.is_none()
+        self == &Self::default()
     }
 }
 
