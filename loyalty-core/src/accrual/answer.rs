@@ -243,3 +243,91 @@ pub enum Reason {
         winner: String,
     },
 }
+
+impl Reason {
+    /// The stable code, as serialized.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::EventRule => "event_rule",
+            Self::OrderRule => "order_rule",
+            Self::EventTypeNotMatched { .. } => "event_type_not_matched",
+            Self::ChannelNotMatched { .. } => "channel_not_matched",
+            Self::StoreNotMatched { .. } => "store_not_matched",
+            Self::PaymentMethodNotMatched { .. } => "payment_method_not_matched",
+            Self::NoMatchingLines => "no_matching_lines",
+            Self::MinSpendNotMet { .. } => "min_spend_not_met",
+            Self::MinQuantityNotMet { .. } => "min_quantity_not_met",
+            Self::TierNotMatched { .. } => "tier_not_matched",
+            Self::AttributeNotMatched { .. } => "attribute_not_matched",
+            Self::CardRequired => "card_required",
+            Self::FirstPurchaseOnly => "first_purchase_only",
+            Self::NotFirstPurchase => "not_first_purchase",
+            Self::WeekdayNotMatched { .. } => "weekday_not_matched",
+            Self::OutsideLocalTime { .. } => "outside_local_time",
+            Self::OutsideDates { .. } => "outside_dates",
+            Self::MonthNotMatched { .. } => "month_not_matched",
+            Self::BirthDateUnknown => "birth_date_unknown",
+            Self::NotBirthday => "not_birthday",
+            Self::CouponNotRedeemed => "coupon_not_redeemed",
+            Self::Outranked { .. } => "outranked",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reason_codes_are_what_serde_writes() {
+        let all = [
+            Reason::EventRule,
+            Reason::OrderRule,
+            Reason::EventTypeNotMatched {
+                found: String::new(),
+            },
+            Reason::ChannelNotMatched { found: None },
+            Reason::StoreNotMatched { found: None },
+            Reason::PaymentMethodNotMatched { found: None },
+            Reason::NoMatchingLines,
+            Reason::MinSpendNotMet {
+                required: Decimal::ONE,
+                actual: Decimal::ZERO,
+            },
+            Reason::MinQuantityNotMet {
+                required: Decimal::ONE,
+                actual: Decimal::ZERO,
+            },
+            Reason::TierNotMatched { found: None },
+            Reason::AttributeNotMatched {
+                attribute: String::new(),
+                found: None,
+            },
+            Reason::CardRequired,
+            Reason::FirstPurchaseOnly,
+            Reason::NotFirstPurchase,
+            Reason::WeekdayNotMatched { weekday: "mon" },
+            Reason::OutsideLocalTime {
+                local_time: String::new(),
+            },
+            Reason::OutsideDates {
+                date: String::new(),
+            },
+            Reason::MonthNotMatched {
+                month: 1,
+                calendar: "gregorian",
+            },
+            Reason::BirthDateUnknown,
+            Reason::NotBirthday,
+            Reason::CouponNotRedeemed,
+            Reason::Outranked {
+                group: String::new(),
+                winner: String::new(),
+            },
+        ];
+        for r in all {
+            let v = serde_json::to_value(&r).unwrap();
+            assert_eq!(v["code"], r.code());
+        }
+    }
+}

@@ -298,6 +298,41 @@ pub enum CouponReason {
     },
 }
 
+impl Rejection {
+    /// The stable code, as serialized.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Condition(r) => r.code(),
+            Self::Coupon(r) => r.code(),
+        }
+    }
+}
+
+impl CouponReason {
+    /// The stable code, as serialized.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MalformedCode { .. } => "malformed_code",
+            Self::BadCheckCharacter => "bad_check_character",
+            Self::UnknownCode => "unknown_code",
+            Self::DuplicateCode => "duplicate_code",
+            Self::DuplicateCampaign { .. } => "duplicate_campaign",
+            Self::NotYetActive { .. } => "not_yet_active",
+            Self::Expired { .. } => "expired",
+            Self::CustomerRequired => "customer_required",
+            Self::BoundToOtherCustomer => "bound_to_other_customer",
+            Self::CodeUsedUp { .. } => "code_used_up",
+            Self::PerCustomerLimitReached { .. } => "per_customer_limit_reached",
+            Self::TotalLimitReached { .. } => "total_limit_reached",
+            Self::BudgetExhausted { .. } => "budget_exhausted",
+            Self::NotEnoughItems { .. } => "not_enough_items",
+            Self::NothingToDiscount => "nothing_to_discount",
+            Self::NotCombinable { .. } => "not_combinable",
+            Self::TooManyCoupons { .. } => "too_many_coupons",
+        }
+    }
+}
+
 /// Every code a coupon can be refused with: the conditions it shares with
 /// earning rules, then its own ([`CouponReason`]).
 pub const REJECTION_CODES: &[&str] = &[
@@ -417,4 +452,55 @@ pub struct CodeCheck {
     pub campaigns: Vec<String>,
     /// Why not, when `ok` is false.
     pub reasons: Vec<Rejection>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coupon_reason_codes_are_what_serde_writes_and_all_listed() {
+        let all = [
+            CouponReason::MalformedCode {
+                detail: String::new(),
+            },
+            CouponReason::BadCheckCharacter,
+            CouponReason::UnknownCode,
+            CouponReason::DuplicateCode,
+            CouponReason::DuplicateCampaign {
+                with: String::new(),
+            },
+            CouponReason::NotYetActive {
+                from: String::new(),
+                date: String::new(),
+            },
+            CouponReason::Expired {
+                to: String::new(),
+                date: String::new(),
+            },
+            CouponReason::CustomerRequired,
+            CouponReason::BoundToOtherCustomer,
+            CouponReason::CodeUsedUp { limit: 1, used: 1 },
+            CouponReason::PerCustomerLimitReached { limit: 1, used: 1 },
+            CouponReason::TotalLimitReached { limit: 1, used: 1 },
+            CouponReason::BudgetExhausted {
+                budget: Decimal::ONE,
+                used: Decimal::ONE,
+            },
+            CouponReason::NotEnoughItems {
+                required: 3,
+                actual: Decimal::ONE,
+            },
+            CouponReason::NothingToDiscount,
+            CouponReason::NotCombinable {
+                with: String::new(),
+            },
+            CouponReason::TooManyCoupons { max: 1 },
+        ];
+        for r in all {
+            let code = Rejection::Coupon(r.clone()).code();
+            assert_eq!(serde_json::to_value(&r).unwrap()["code"], code);
+            assert!(REJECTION_CODES.contains(&code), "{code} not listed");
+        }
+    }
 }
