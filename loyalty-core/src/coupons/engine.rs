@@ -265,16 +265,11 @@ impl Program {
             }
         }
 
-        // At most `max_per_order`, in application order.
-        if let Some(max) = policy.max_per_order {
-            let max_n = usize::try_from(max).unwrap_or(usize::MAX);
-            if chosen.len() > max_n {
-                for c in chosen.split_off(max_n) {
-                    refuse(&c, Rejection::Coupon(CouponReason::TooManyCoupons { max }));
-                }
-            }
-        }
-        // An exclusive coupon against the rest: the larger discount stays.
+        let max_n = policy
+            .max_per_order
+            .map_or(usize::MAX, |m| usize::try_from(m).unwrap_or(usize::MAX));
+        // An exclusive coupon against the rest (as many of them as an order
+        // may carry): the larger discount stays.
         if chosen.len() > 1 && chosen.iter().any(|c| c.campaign.exclusive) {
             let (exclusive, shared): (Vec<_>, Vec<_>) =
                 chosen.into_iter().partition(|c| c.campaign.exclusive);
@@ -286,7 +281,7 @@ impl Program {
                     original: lines.original.clone(),
                     current: lines.current.clone(),
                 };
-                let refs: Vec<&Candidate<'_>> = shared.iter().collect();
+                let refs: Vec<&Candidate<'_>> = shared.iter().take(max_n).collect();
                 let (applied, _) = self.apply_all(&refs, &mut trial, request)?;
                 Some(sum(applied.iter().map(|a| &a.discount)).map_err(overflow)?)
             };
@@ -327,6 +322,14 @@ impl Program {
                     refuse(&c, Rejection::Coupon(CouponReason::NotCombinable { with }));
                 }
                 chosen = shared;
+            }
+        }
+        // At most `max_per_order`, in application order.
+        if let Some(max) = policy.max_per_order
+            && chosen.len() > max_n
+        {
+            for c in chosen.split_off(max_n) {
+                refuse(&c, Rejection::Coupon(CouponReason::TooManyCoupons { max }));
             }
         }
 
@@ -1054,6 +1057,12 @@ impl Program {
                 ));
             }
         };
+        if count > MAX_CODES_PER_CALL {
+            return Err(invalid(
+                "count",
+                "at most 1,000,000 codes per call; generate more in batches, passing the earlier ones as `existing`",
+            ));
+        }
         let entropy = match &request.seed {
             None => Entropy::Os,
             Some(text) => Entropy::Seed(text.trim().parse::<u64>().map_err(|_| {
@@ -1097,6 +1106,10 @@ impl Program {
         })
     }
 }
+
+/// Most codes one [`Program::generate_codes`] call makes, so that a wrong
+/// count cannot hold a host for minutes; larger batches are made in calls.
+pub const MAX_CODES_PER_CALL: usize = 1_000_000;
 
 fn reject_reason(e: &CodeReject) -> CouponReason {
     match e.code() {

@@ -93,9 +93,10 @@
 mod answer;
 mod apportion;
 pub mod code;
-mod engine;
+pub(crate) mod engine;
 pub mod format;
 pub(crate) mod policy;
 
 pub use answer::*;
 pub use apportion::apportion;
+pub use engine::MAX_CODES_PER_CALL;
