@@ -21,14 +21,22 @@ pub const PROGRAM_WARNING_CODES: &[&str] = &[
     "tier_out_of_order",
     "unknown_tier",
     "tier_multiplier_twice",
+    "weak_codes",
 ];
+
+/// Codes a campaign's format is checked against: with this many issued, a
+/// guess must hit one with a probability of at most 1 in 10⁹.
+const CODES_CHECKED: u128 = 1_000_000;
+const GUESSES_PER_HIT: u128 = 1_000_000_000;
 
 impl Program {
     /// Warnings about settings that are valid but probably not meant: a tier
     /// no member can reach (more visits than the window has days, points
     /// when nothing earns any), retention above entry, a tier needing less
     /// than the one below it, a rule naming a tier the program does not have,
-    /// a multiplier rule for a tier whose benefits already multiply.
+    /// a multiplier rule for a tier whose benefits already multiply, a coupon
+    /// campaign whose generated codes are too easy to guess (more than 1 in
+    /// 10⁹ per guess with a million out) or that names an unknown tier.
     pub fn check(&self) -> Vec<ProgramWarning> {
         let mut out = Vec::new();
         if let Some(t) = &self.tiers {
@@ -74,6 +82,55 @@ impl Program {
                 }
             }
         }
+        self.check_coupons(&mut out);
         out
+    }
+
+    /// Coupon warnings: generated codes too easy to guess, and conditions
+    /// naming tiers the program does not have.
+    fn check_coupons(&self, out: &mut Vec<ProgramWarning>) {
+        use crate::coupons::policy::CodeSource;
+        for k in &self.coupons.campaigns {
+            let path = format!("coupons[{}]", k.index);
+            if let CodeSource::Generated { format, .. } = &k.source
+                && format.space() < CODES_CHECKED.saturating_mul(GUESSES_PER_HIT)
+            {
+                out.push(ProgramWarning {
+                    code: "weak_codes",
+                    path: format!("{path}.codes.pattern"),
+                    message: format!(
+                        "with 1,000,000 codes of campaign `{}` out, a guess hits one with probability {} (pattern `{}` makes {} codes); add `#` until it is 1e-9 or less",
+                        k.id,
+                        format.guess_probability(1_000_000).per_guess,
+                        format.pattern(),
+                        format.space()
+                    ),
+                });
+            }
+            let Some(tiers) = self
+                .file
+                .coupons
+                .get(k.index)
+                .and_then(|f| f.when.tiers.as_ref())
+            else {
+                continue;
+            };
+            for (j, tier) in tiers.iter().enumerate() {
+                if self
+                    .tiers
+                    .as_ref()
+                    .is_none_or(|t| t.index_of(tier).is_none())
+                {
+                    out.push(ProgramWarning {
+                        code: "unknown_tier",
+                        path: format!("{path}.when.tiers[{j}]"),
+                        message: format!(
+                            "coupon campaign `{}` names tier `{tier}`, which the program does not define, so no member of it can use the campaign",
+                            k.id
+                        ),
+                    });
+                }
+            }
+        }
     }
 }
