@@ -4,14 +4,16 @@
 //! 1. each typed code is matched to its campaign (a public code, or the
 //!    host's record of a generated one) and checked: every failed condition
 //!    is collected, none stops the others;
-//! 2. each valid coupon is valued alone on the order as given;
+//! 2. each valid coupon is valued alone on the order as given (its discount,
+//!    or a gift's value);
 //! 3. of a group, the coupon worth most stays; an exclusive coupon and the
 //!    others are compared as alternatives and the larger discount stays; at
 //!    most `max_per_order` coupons stay;
 //! 4. the coupons left are applied by priority (high first), then file order,
 //!    each on what the ones before it left; every money discount is split
 //!    over its lines to the minor unit ([`super::apportion`]);
-//! 5. budgets cut the last discount to what is left of them.
+//! 5. budgets cut the last discount to what is left of them (a gift is given
+//!    whole or refused as `budget_exhausted`).
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
@@ -187,7 +189,7 @@ impl Program {
                         code: code.clone(),
                         issued: input.issued.as_ref(),
                         lines: chosen,
-                        alone: plan.total().map_err(overflow)?,
+                        alone: worth(campaign, &plan).map_err(overflow)?,
                     });
                     continue;
                 }
@@ -283,7 +285,10 @@ impl Program {
                 };
                 let refs: Vec<&Candidate<'_>> = shared.iter().take(max_n).collect();
                 let (applied, _) = self.apply_all(&refs, &mut trial, request)?;
-                Some(sum(applied.iter().map(|a| &a.discount)).map_err(overflow)?)
+                let gifts = applied
+                    .iter()
+                    .filter_map(|a| a.gift.as_ref().map(|g| &g.value));
+                Some(sum(applied.iter().map(|a| &a.discount).chain(gifts)).map_err(overflow)?)
             };
             // Best alternative: value, then the earlier first coupon.
             let best_exclusive = exclusive
@@ -412,13 +417,8 @@ impl Program {
                 Err(e) => Err((Some(k), reject_reason(&e))),
             };
         }
-        let public = super::policy::normalize_public(&input.code);
-        if let Some(k) = policy
-            .public
-            .get(&public)
-            .and_then(|&i| policy.campaigns.iter().find(|k| k.index == i))
-        {
-            return Ok((k, public));
+        if let Some((k, code)) = self.public_campaign(&input.code) {
+            return Ok((k, code));
         }
         let check = self.check_code(&input.code);
         let campaign = check.campaigns.first().and_then(|id| policy.campaign(id));
@@ -494,7 +494,8 @@ impl Program {
         }
         reasons.extend(shared.into_iter().map(Rejection::Condition));
 
-        let customer = request.customer.id.as_deref();
+        // An empty id is no id (as an empty card is no card).
+        let customer = request.customer.id.as_deref().filter(|id| !id.is_empty());
         let mut customer_required = false;
         if let (CodeSource::Generated { kind, .. }, Some(issued)) = (&k.source, &input.issued) {
             if *kind == CodeKind::Personal {
@@ -749,6 +750,19 @@ impl Program {
             .get(&k.id)
             .map_or(Decimal::ZERO, |c| c.discount);
         let left = self.floor_minor(sub(budget, used)?);
+        if let Discount::FreeGift { value, .. } = &k.discount {
+            // A gift is given whole or not at all.
+            if *value > left && plan.problem.is_none() {
+                return Ok(Plan {
+                    problem: Some(CouponReason::BudgetExhausted {
+                        budget: self.currency.present(budget),
+                        used: self.currency.present(used),
+                    }),
+                    ..plan
+                });
+            }
+            return Ok(plan);
+        }
         let total = plan.total()?;
         if total <= left || plan.problem.is_some() {
             return Ok(plan);
@@ -930,21 +944,28 @@ impl Program {
         })
     }
 
+    /// The campaign whose public code this is (case, spaces, dashes and
+    /// underscores aside), with the code as the program writes it.
+    fn public_campaign(&self, input: &str) -> Option<(&Campaign, String)> {
+        let policy = &self.coupons;
+        let i = *policy.public.get(&super::policy::normalize_public(input))?;
+        let k = policy.campaigns.iter().find(|k| k.index == i)?;
+        match &k.source {
+            CodeSource::Public(code) => Some((k, code.clone())),
+            CodeSource::Generated { .. } => None,
+        }
+    }
+
     /// What a typed code is before anyone looks it up: a public code, a
     /// well-formed generated code (with a correct check character), or why not.
     /// Needs nothing but the program, so a browser can answer it at once.
     pub fn check_code(&self, input: &str) -> CodeCheck {
         let policy = &self.coupons;
-        let public = super::policy::normalize_public(input);
-        if let Some(k) = policy
-            .public
-            .get(&public)
-            .and_then(|&i| policy.campaigns.iter().find(|k| k.index == i))
-        {
+        if let Some((k, code)) = self.public_campaign(input) {
             return CodeCheck {
                 input: input.to_owned(),
                 ok: true,
-                code: Some(public),
+                code: Some(code),
                 kind: Some("public"),
                 campaigns: vec![k.id.clone()],
                 reasons: Vec::new(),
@@ -958,7 +979,9 @@ impl Program {
             let CodeSource::Generated { kind, format } = &k.source else {
                 continue;
             };
-            if !format.matches_shape(input) {
+            // Of the right shape, or at least starting with the campaign's
+            // own prefix (then a wrong length is reported as malformed).
+            if !format.matches_shape(input) && !starts_with_prefix(format.pattern(), input) {
                 continue;
             }
             shaped.push(k.id.clone());
@@ -1105,6 +1128,29 @@ impl Program {
             odds: format.guess_probability(issued_total),
         })
     }
+}
+
+/// What a coupon gives in money: its discount, or a gift's value.
+fn worth(k: &Campaign, plan: &Plan) -> Calc<Decimal> {
+    let gift = match &k.discount {
+        Discount::FreeGift { value, .. } => *value,
+        _ => Decimal::ZERO,
+    };
+    add(plan.total()?, gift)
+}
+
+/// Whether the typed text starts with the pattern's fixed prefix (the
+/// characters before its first `#`, separators aside); never for patterns
+/// without one.
+fn starts_with_prefix(pattern: &str, input: &str) -> bool {
+    let squeeze = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace() && *c != '-' && *c != '_')
+            .map(|c| c.to_ascii_uppercase())
+            .collect()
+    };
+    let prefix = squeeze(pattern.split('#').next().unwrap_or_default());
+    !prefix.is_empty() && squeeze(input).starts_with(&prefix)
 }
 
 /// Most codes one [`Program::generate_codes`] call makes, so that a wrong

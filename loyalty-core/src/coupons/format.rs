@@ -17,7 +17,8 @@ pub struct CouponPolicyFile {
     /// How discounts are rounded to the currency's minor unit (`half-up` by default).
     #[serde(default = "half_up")]
     pub rounding: RoundingMode,
-    /// Most coupons one order may carry; no limit when absent.
+    /// Most coupons one order may carry (the first ones in application order
+    /// stay, after an exclusive coupon was compared with them); no limit when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_per_order: Option<u32>,
 }
@@ -89,7 +90,8 @@ pub struct CouponFile {
     /// The coupon cannot be combined with any other on the same order.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub exclusive: bool,
-    /// Of the coupons of one group on an order, only the one worth most applies.
+    /// Of the coupons of one group on an order, only the one worth most
+    /// applies (a gift is worth its value); ties go to the first applied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// Higher priorities are applied first (default 0); equal ones in file order.

@@ -23,7 +23,7 @@ pub(crate) struct CouponPolicy {
     pub max_per_order: Option<u32>,
     /// In file order.
     pub campaigns: Vec<Campaign>,
-    /// Public code (upper case) to campaign index.
+    /// Public code, as [`normalize_public`] writes it, to campaign index.
     pub public: BTreeMap<String, usize>,
 }
 
@@ -125,10 +125,11 @@ pub(crate) struct Limits {
     pub budget: Option<Decimal>,
 }
 
-/// Upper-cases a public code as typed and drops the spaces around and in it.
+/// A public code as it is looked up: upper case, without spaces, dashes and
+/// underscores (`eid 2026`, `EID-2026` and `eid_2026` are one code).
 pub(crate) fn normalize_public(code: &str) -> String {
     code.chars()
-        .filter(|c| !c.is_whitespace())
+        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '_')
         .map(|c| c.to_ascii_uppercase())
         .collect()
 }
@@ -189,7 +190,7 @@ pub(crate) fn compile_coupons(c: &mut Checker, file: &ProgramFile) -> CouponPoli
         }
         let source = compile_source(c, &path, k, &policy.public);
         if let Some(CodeSource::Public(code)) = &source {
-            policy.public.entry(code.clone()).or_insert(i);
+            policy.public.entry(normalize_public(code)).or_insert(i);
         }
         let valid = k.valid.as_ref().and_then(|d| {
             let kind = d.calendar.unwrap_or(file.calendar);
@@ -256,7 +257,7 @@ fn compile_source(
                 });
                 return None;
             }
-            if let Some(first) = public.get(code) {
+            if let Some(first) = public.get(&normalize_public(code)) {
                 c.push(ProgramError::DuplicateCode {
                     path: p,
                     code: code.clone(),

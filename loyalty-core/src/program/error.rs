@@ -246,7 +246,9 @@ pub enum ProgramError {
         value: String,
     },
     /// Two campaigns with the same public code.
-    #[error("public code `{code}` at `{path}` is already the code of campaign `{campaign}`")]
+    #[error(
+        "public code `{code}` at `{path}` reads as the code of `{campaign}` (case, spaces, dashes and underscores do not count)"
+    )]
     DuplicateCode {
         /// Path of the second code.
         path: String,
