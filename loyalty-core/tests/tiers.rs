@@ -17,6 +17,9 @@ fn program(tiers: serde_json::Value) -> Result<Program, loyalty_core::ProgramErr
         "schema_version": 1, "id": "t", "currency": "SAR", "time_zone": "Asia/Riyadh",
         "earn_rules": [{"id": "base", "rate": {"points": "1", "per": "10"}}],
         "tiers": tiers,
+        // Named by gold's benefits below.
+        "coupons": [{"id": "gold-gift", "codes": {"kind": "personal"},
+                     "discount": {"type": "free_gift", "sku": "gift-box", "value": "25"}}],
     }))
 }
 
