@@ -1101,10 +1101,16 @@ impl Program {
             .map(|c| format.parse(c).unwrap_or_else(|_| c.clone()))
             .collect();
         let codes = code::generate(format, count, entropy, &existing).map_err(|e| {
-            RequestErrors::from(RequestError::CodeSpaceExhausted {
-                path: "count".to_owned(),
-                count,
-                message: e.to_string(),
+            RequestErrors::from(match e.code() {
+                "entropy_unavailable" => RequestError::InvalidIssue {
+                    path: "seed".to_owned(),
+                    message: format!("{e}; pass a `seed` or try again"),
+                },
+                _ => RequestError::CodeSpaceExhausted {
+                    path: "count".to_owned(),
+                    count,
+                    message: e.to_string(),
+                },
             })
         })?;
         let issued_total =
