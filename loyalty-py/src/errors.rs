@@ -23,7 +23,7 @@ pyo3::create_exception!(
     loyalty,
     RequestError,
     LoyaltyError,
-    "The quote request is invalid."
+    "The request is invalid: a quote, coupons to apply or codes to generate."
 );
 pyo3::create_exception!(
     loyalty,

@@ -7,6 +7,7 @@
 mod answer;
 mod book;
 mod convert;
+mod coupons;
 mod errors;
 mod ledger;
 mod program;
@@ -55,6 +56,7 @@ fn _loyalty(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("TierError", py.get_type::<errors::TierError>())?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(warning_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(coupons::rejection_codes, m)?)?;
     m.add_function(wrap_pyfunction!(program_schema, m)?)?;
     Ok(())
 }

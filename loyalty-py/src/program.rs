@@ -32,7 +32,8 @@ fn quoted(py: Python<'_>, result: Result<loyalty_core::Quote, Failure>) -> PyRes
     result.map_err(|f| to_pyerr(py, &f)).and_then(PyQuote::new)
 }
 
-fn request_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+/// A request mapping as the core's JSON value; a bad value raises `RequestError`.
+pub(crate) fn request_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
     to_value(obj, ErrorKind::Request, &Path::Root).map_err(|e| e.into_pyerr(obj.py()))
 }
 
@@ -137,8 +138,13 @@ impl PyProgram {
         ))
     }
 
-    /// Quotes an order (or an event) for a customer.
-    #[pyo3(signature = (order=None, *, event=None, customer=None, counters=None, explain=false))]
+    /// Quotes an order (or an event) for a customer. `coupons` lists the
+    /// points coupons redeemed on the order (`apply_coupons(...)["points_coupons"]`).
+    #[pyo3(signature = (order=None, *, event=None, customer=None, counters=None, coupons=None, explain=false))]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one Python keyword per field of the quote request"
+    )]
     fn quote(
         &self,
         py: Python<'_>,
@@ -146,6 +152,7 @@ impl PyProgram {
         event: Option<&Bound<'_, PyAny>>,
         customer: Option<&Bound<'_, PyAny>>,
         counters: Option<&Bound<'_, PyAny>>,
+        coupons: Option<&Bound<'_, PyAny>>,
         explain: bool,
     ) -> PyResult<PyQuote> {
         let mut request = Map::new();
@@ -154,6 +161,7 @@ impl PyProgram {
             ("event", event),
             ("customer", customer),
             ("counters", counters),
+            ("coupons", coupons),
         ] {
             if let Some(obj) = arg {
                 let value = to_value(obj, ErrorKind::Request, &Path::Key(&Path::Root, key))
@@ -167,7 +175,7 @@ impl PyProgram {
     }
 
     /// Quotes a whole request mapping (`order` or `event`, `customer`,
-    /// `counters`, `explain`).
+    /// `counters`, `coupons`, `explain`).
     fn quote_request(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<PyQuote> {
         let value = request_value(request)?;
         let result = py.detach(|| ffi::quote(&self.inner, value));
@@ -189,6 +197,35 @@ impl PyProgram {
         let value = request_value(request)?;
         let result = py.detach(|| guarded(|| ffi::earn_event(&self.inner, value, &account, &id)));
         answer(py, result)
+    }
+
+    /// Validates the coupons typed for an order and applies those that hold:
+    /// a `CouponRequest` mapping answered with a `CouponResult` dict. A coupon
+    /// that does not apply is listed in `rejected` with every reason; only a
+    /// request that cannot be answered raises `RequestError`.
+    fn apply_coupons<'py>(
+        &self,
+        py: Python<'py>,
+        request: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::coupons::apply(&self.inner, py, request)
+    }
+
+    /// What a typed code is before the host looks it up (a public code, a
+    /// well-formed generated code, or why not): a `CodeCheck` dict.
+    fn check_code<'py>(&self, py: Python<'py>, code: &str) -> PyResult<Bound<'py, PyAny>> {
+        crate::coupons::check_code(&self.inner, py, code)
+    }
+
+    /// New codes for a campaign with generated codes: a `GenerateRequest`
+    /// mapping answered with a `GeneratedCodes` dict. Without a `seed` the
+    /// codes come from the operating system's secure generator.
+    fn generate_codes<'py>(
+        &self,
+        py: Python<'py>,
+        request: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::coupons::generate(&self.inner, py, request)
     }
 
     /// Warnings about settings that are valid but probably not meant (a tier

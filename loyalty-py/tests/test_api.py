@@ -385,6 +385,7 @@ def test_public_names() -> None:
         "__version__",
         "error_codes",
         "program_schema",
+        "rejection_codes",
         "warning_codes",
         # Shapes of the ledger's answers (TypedDicts).
         "Balance",
@@ -421,5 +422,23 @@ def test_public_names() -> None:
         "TierVisitEvent",
         "Transition",
         "WindowView",
+        # Shapes of the coupons' requests and answers.
+        "AcceptedCoupon",
+        "CodeCheck",
+        "CouponCounter",
+        "CouponInput",
+        "CouponLine",
+        "CouponRequest",
+        "CouponResult",
+        "DiscountCap",
+        "GenerateRequest",
+        "GeneratedCode",
+        "GeneratedCodes",
+        "Gift",
+        "GuessOdds",
+        "IssuedCode",
+        "LineDiscount",
+        "PointsEffect",
+        "RejectedCoupon",
     }
     assert all(hasattr(loyalty, name) for name in loyalty.__all__)

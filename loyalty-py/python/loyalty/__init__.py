@@ -1,9 +1,28 @@
 """Deterministic loyalty engine: load a program, quote orders and events, keep
-a points ledger and membership tiers.
+a points ledger and membership tiers, validate and apply coupons.
 
 The work happens in the Rust core; this package converts types and maps errors.
 """
 
+from ._coupon_types import (
+    AcceptedCoupon,
+    CodeCheck,
+    CouponCounter,
+    CouponInput,
+    CouponLine,
+    CouponRequest,
+    CouponResult,
+    DiscountCap,
+    GenerateRequest,
+    GeneratedCode,
+    GeneratedCodes,
+    Gift,
+    GuessOdds,
+    IssuedCode,
+    LineDiscount,
+    PointsEffect,
+    RejectedCoupon,
+)
 from ._ledger_types import (
     Balance,
     EarnEvent,
@@ -59,21 +78,37 @@ from ._loyalty import (
     __version__,
     error_codes,
     program_schema,
+    rejection_codes,
     warning_codes,
 )
 
 __all__ = [
+    "AcceptedCoupon",
     "Award",
     "Balance",
     "Benefits",
     "CapHit",
+    "CodeCheck",
+    "CouponCounter",
+    "CouponInput",
+    "CouponLine",
+    "CouponRequest",
+    "CouponResult",
+    "DiscountCap",
     "EarnEvent",
     "EarnLine",
     "Expiring",
     "ExpiringLot",
+    "GenerateRequest",
+    "GeneratedCode",
+    "GeneratedCodes",
+    "Gift",
+    "GuessOdds",
+    "IssuedCode",
     "Ledger",
     "LedgerError",
     "LineAward",
+    "LineDiscount",
     "LineInfo",
     "LotChange",
     "LotView",
@@ -86,6 +121,7 @@ __all__ = [
     "OverrideView",
     "Payment",
     "PendingDowngrade",
+    "PointsEffect",
     "PointsTotals",
     "Posting",
     "Program",
@@ -94,6 +130,7 @@ __all__ = [
     "Progress",
     "Quote",
     "RedeemEvent",
+    "RejectedCoupon",
     "RequestError",
     "Statement",
     "StatementLot",
@@ -113,5 +150,6 @@ __all__ = [
     "__version__",
     "error_codes",
     "program_schema",
+    "rejection_codes",
     "warning_codes",
 ]

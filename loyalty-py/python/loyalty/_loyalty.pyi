@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypedDict, final, overload
 
+from ._coupon_types import CodeCheck, CouponResult, GeneratedCodes
 from ._ledger_types import (
     Balance,
     EarnEvent,
@@ -42,6 +43,7 @@ __all__ = [
     "TierError",
     "error_codes",
     "program_schema",
+    "rejection_codes",
     "warning_codes",
 ]
 
@@ -68,7 +70,7 @@ class ProgramError(LoyaltyError):
     """The program is invalid."""
 
 class RequestError(LoyaltyError):
-    """The quote request is invalid."""
+    """The request is invalid: a quote, coupons to apply or codes to generate."""
 
 class LedgerError(LoyaltyError):
     """The ledger refused an event, a query or a payment request; no balance changed."""
@@ -81,6 +83,9 @@ def error_codes() -> dict[str, list[str]]:
 
 def warning_codes() -> list[str]:
     """Every stable warning code `Program.check()` can give."""
+
+def rejection_codes() -> list[str]:
+    """Every code a coupon can be rejected with (`rejected[].reasons[].code`)."""
 
 def program_schema() -> dict[str, Any]:
     """The JSON Schema of the program format."""
@@ -113,11 +118,20 @@ class Program:
         event: Mapping[str, Any] | None = None,
         customer: Mapping[str, Any] | None = None,
         counters: Mapping[str, Any] | None = None,
+        coupons: Sequence[str] | None = None,
         explain: bool = False,
-    ) -> Quote: ...
+    ) -> Quote:
+        """`coupons`: the points coupons redeemed (`apply_coupons(...)["points_coupons"]`)."""
     def quote_request(self, request: Mapping[str, Any]) -> Quote: ...
     def earn_event(self, request: Mapping[str, Any], *, account: str, id: str) -> EarnEvent | None:
         """The ledger's earn event for a quote request (None when it earns nothing)."""
+    def apply_coupons(self, request: Mapping[str, Any]) -> CouponResult:
+        """Validates and applies the coupons of a `CouponRequest`; a coupon
+        that does not apply is in `rejected` with every reason."""
+    def check_code(self, code: str) -> CodeCheck:
+        """What a typed code is before the host looks it up."""
+    def generate_codes(self, request: Mapping[str, Any]) -> GeneratedCodes:
+        """New codes for a campaign with generated codes (a `GenerateRequest`)."""
     def check(self) -> list[ProgramWarning]:
         """Settings that are valid but probably not meant (empty when none)."""
     @overload
