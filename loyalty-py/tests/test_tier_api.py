@@ -51,6 +51,14 @@ id = "gold"
 qualify = { spend = "1000" }
 retain = { spend = "600" }
 benefits = { multiplier = "1.5", coupons = ["free-drink"], flags = { lounge = true } }
+
+# The campaign gold's benefits name: a program naming a campaign it does not
+# have fails to load (`unknown_coupon`).
+[[coupons]]
+id = "free-drink"
+codes = { kind = "personal" }
+when = { categories = ["drinks"] }
+discount = { type = "percent", percent = "100" }
 """
 
 # A program with warnings: gold is kept with more than it takes to reach it,
@@ -610,6 +618,7 @@ def test_warning_codes_list_every_code_check_gives() -> None:
         "tier_out_of_order",
         "unknown_tier",
         "tier_multiplier_twice",
+        "weak_codes",
     ]
     warned = loyalty.Program.from_toml(WARNING_TOML).check()
     assert {w["code"] for w in warned} <= set(codes)
@@ -631,6 +640,48 @@ def test_bad_tiers_section_is_a_program_error() -> None:
         loyalty.Program.from_toml(duplicate)
     assert info.value.code == "duplicate_tier_id"
     assert info.value.path.startswith("tiers.levels[")
+
+
+def test_benefit_coupons_must_be_campaigns_of_the_program() -> None:
+    without = TIERS_TOML[: TIERS_TOML.index("\n# The campaign gold's")] + "\n"
+    with pytest.raises(loyalty.ProgramError) as info:
+        loyalty.Program.from_toml(without)
+    assert (info.value.code, info.value.path) == ("unknown_coupon", "tiers.levels[2].benefits.coupons[0]")
+    assert "`free-drink`" in str(info.value)
+    renamed = TIERS_TOML.replace('id = "free-drink"', 'id = "free-coffee"')
+    with pytest.raises(loyalty.ProgramError) as info:
+        loyalty.Program.from_toml(renamed)
+    assert info.value.code == "unknown_coupon"
+
+
+def test_a_benefit_coupon_is_for_members_of_the_tiers_naming_it(program: loyalty.Program, tiers: loyalty.Tiers) -> None:
+    (code,) = program.generate_codes({"campaign": "free-drink", "customers": ["m-1"], "seed": "7"})["codes"]
+    assert code["issued"] == {"campaign": "free-drink", "customer": "m-1", "uses": 0}
+    order = {
+        "id": "o-9",
+        "placed_at": APRIL_1,
+        "lines": [
+            {"sku": "latte", "categories": ["drinks"], "quantity": "1", "unit_price": "18.00"},
+            {"sku": "muffin", "categories": ["bakery"], "quantity": "1", "unit_price": "12.00"},
+        ],
+    }
+    # Not gold yet (400 of spend): the campaign only gold's benefits name is refused.
+    tiers.post(O_1)
+    member = tiers.status("m-1", APRIL_1).get("tier")
+    refused = program.apply_coupons({"order": order, "customer": {"id": "m-1", "tier": member}, "coupons": [code]})
+    assert refused["accepted"] == []
+    assert refused["rejected"] == [
+        {"code": code["code"], "campaign": "free-drink", "reasons": [{"code": "tier_not_matched", "found": "member"}]}
+    ]
+    # Gold (1100 of spend): the drink line is free, the muffin is not.
+    tiers.post(O_2)
+    gold = tiers.status("m-1", APRIL_1).get("tier")
+    assert gold == "gold"
+    applied = program.apply_coupons({"order": order, "customer": {"id": "m-1", "tier": gold}, "coupons": [code]})
+    assert [(a["campaign"], a["discount"], a["lines"], a.get("code_uses")) for a in applied["accepted"]] == [
+        ("free-drink", "18.00", [{"line": 0, "discount": "18.00"}], 1)
+    ]
+    assert (applied["subtotal"], applied["discount"], applied["total"]) == ("30.00", "18.00", "12.00")
 
 
 # --- garbage in, coded errors out (never a panic) ---------------------------------------------
