@@ -1,8 +1,8 @@
 """Every quote conformance vector under tests/vectors, run through the Python binding.
 
-Ledger vectors (tests/vectors/ledger) and tier vectors (tests/vectors/tiers)
-have steps instead of one request; they run in test_ledger_vectors.py and
-test_tier_vectors.py.
+Ledger vectors (tests/vectors/ledger), tier vectors (tests/vectors/tiers) and
+coupon vectors (tests/vectors/coupons) have steps instead of one request; they
+run in test_ledger_vectors.py, test_tier_vectors.py and test_coupon_vectors.py.
 
 The answer envelope is built from the binding's own typed answer
 (`Quote.to_dict()` or the exception's attributes) and compared, as canonical
@@ -22,7 +22,7 @@ import loyalty
 
 VECTORS_DIR = pathlib.Path(__file__).resolve().parent.joinpath("..", "..", "tests", "vectors")
 # Directories of step vectors, each with its own runner.
-STEP_DIRS = {"ledger", "tiers"}
+STEP_DIRS = {"ledger", "tiers", "coupons"}
 VECTOR_FILES = sorted(p for p in VECTORS_DIR.glob("*/*.json") if p.parent.name not in STEP_DIRS)
 
 
