@@ -2,14 +2,16 @@
 //! [`loyalty_core::ffi`] that only converts values between JavaScript and
 //! JSON. Every rule, check and error code lives in the core.
 //!
-//! JavaScript sees the classes `Program`, `Ledger` and `Tiers` and two
-//! functions, `errorCodes()` and `programSchema()`. Every failure is thrown
-//! as an `Error` whose `name` is `"LoyaltyError"`, carrying `kind`, `code`,
-//! `path` and `errors` (see [`loyalty_error`]). The TypeScript names used
-//! below (`ProgramFile`, `QuoteRequest`, `Quote`, `LedgerEvent`, `Balance`,
-//! `TierEvent`, `TierStatus`, `ErrorInfo`, ...) are generated from the core's
-//! JSON Schemas by the build (`loyalty-wasm/js/scripts/gen-types.mjs`) into
-//! `types.d.ts`, which the generated `.d.ts` imports.
+//! JavaScript sees the classes `Program`, `Ledger` and `Tiers` and the
+//! functions `errorCodes()`, `warningCodes()`, `rejectionCodes()` and
+//! `programSchema()`. Every failure is thrown as an `Error` whose `name` is
+//! `"LoyaltyError"`, carrying `kind`, `code`, `path` and `errors` (see
+//! [`loyalty_error`]). The TypeScript names used below (`ProgramFile`,
+//! `QuoteRequest`, `Quote`, `LedgerEvent`, `Balance`, `TierEvent`,
+//! `TierStatus`, `CouponRequest`, `CouponResult`, `CodeCheck`, `ErrorInfo`,
+//! ...) are generated from the core's JSON Schemas by the build
+//! (`loyalty-wasm/js/scripts/gen-types.mjs`) into `types.d.ts`, which the
+//! generated `.d.ts` imports.
 
 use loyalty_core::ShapeError;
 use loyalty_core::ffi::{self, ErrorKind, Failure, ProgramSource};
@@ -25,6 +27,7 @@ import type {
   ProgramFile, QuoteRequest, Quote, Failure, ErrorInfo,
   LedgerEvent, Posting, Balance, LotView, Expiring, Statement, PaymentRequest, Payment,
   TierEvent, TierPosting, TierStatus, TierHistory, OrderTier, ProgramWarning,
+  CouponRequest, CouponResult, CodeCheck, GenerateRequest, GeneratedCodes,
 } from "./types.js";
 export type * from "./types.js";
 
@@ -179,6 +182,47 @@ impl Program {
         let account = text_arg(&account, "account", ErrorKind::Request)?;
         let id = text_arg(&id, "id", ErrorKind::Request)?;
         answer(ffi::earn_event(&self.inner, request, &account, &id))
+    }
+
+    /// Validates the coupons typed for an order and applies those that hold:
+    /// every line's discount (decimals as strings), each refused coupon with
+    /// every reason, the order to quote and post, and the counters to keep.
+    /// A coupon that does not apply is part of the answer, not an error;
+    /// throws a `LoyaltyError` of kind `"request"` for a request that cannot
+    /// be answered.
+    #[wasm_bindgen(js_name = applyCoupons, unchecked_return_type = "CouponResult")]
+    pub fn apply_coupons(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CouponRequest")] request: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let request = from_js(&request, ErrorKind::Request)?;
+        answer(ffi::coupons_apply(&self.inner, request))
+    }
+
+    /// What a typed code is, from the program alone (no lookup): a public
+    /// code, a well-formed generated code with a correct check character, or
+    /// why not (`{ok: false, reasons: [...]}`). Throws only when `code` is
+    /// not a string (`invalid_type` at `code`, kind `"request"`).
+    #[wasm_bindgen(js_name = checkCode, unchecked_return_type = "CodeCheck")]
+    pub fn check_code(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let code = text_arg(&code, "code", ErrorKind::Request)?;
+        to_js(&ffi::coupons_check_code(&self.inner, &code))
+    }
+
+    /// Generates codes for a campaign with generated codes, each with the
+    /// issue record to store; the same `seed` gives the same codes, without
+    /// one they come from `crypto.getRandomValues`. Throws a `LoyaltyError`
+    /// of kind `"request"`.
+    #[wasm_bindgen(js_name = generateCodes, unchecked_return_type = "GeneratedCodes")]
+    pub fn generate_codes(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "GenerateRequest")] request: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let request = from_js(&request, ErrorKind::Request)?;
+        answer(ffi::coupons_generate(&self.inner, request))
     }
 
     /// Warnings about settings that are valid but probably not meant (an
@@ -598,6 +642,13 @@ pub fn error_codes() -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = warningCodes, unchecked_return_type = "string[]")]
 pub fn warning_codes() -> Result<JsValue, JsValue> {
     to_js(&ffi::warning_codes())
+}
+
+/// Every stable code a coupon can be refused with (`reasons[].code` of
+/// `applyCoupons` and `checkCode`).
+#[wasm_bindgen(js_name = rejectionCodes, unchecked_return_type = "string[]")]
+pub fn rejection_codes() -> Result<JsValue, JsValue> {
+    to_js(&ffi::rejection_codes())
 }
 
 /// The JSON Schema of the program format.

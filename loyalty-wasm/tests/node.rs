@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use js_sys::{Array, JSON, Reflect};
-use loyalty_wasm::{Ledger, Program, Tiers, error_codes};
+use loyalty_wasm::{Ledger, Program, Tiers, error_codes, rejection_codes};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -317,4 +317,70 @@ fn tiers_post_query_and_refuse() {
     let codes = error_codes().unwrap();
     let tier_codes: Array = get(&codes, "tiers").dyn_into().unwrap();
     assert!(tier_codes.includes(&s("tiers_not_configured"), 0));
+}
+
+const COUPON_PROGRAM: &str = r#"{"schema_version": 1, "id": "riyadh-coffee", "currency": "SAR",
+  "time_zone": "Asia/Riyadh", "earn_rules": [{"id": "base", "rate": {"per": "10", "points": "1"}}],
+  "coupons": [
+    {"id": "ramadan", "code": "RAMADAN25", "discount": {"type": "percent", "percent": "25"}},
+    {"id": "welcome", "codes": {"kind": "unique"}, "discount": {"type": "amount_off", "amount": "10"}}
+  ]}"#;
+
+#[wasm_bindgen_test]
+fn coupons_apply_check_and_generate() {
+    let program = Program::new(js(COUPON_PROGRAM)).unwrap();
+    // 25% of 29.00 is 7.25, on the one line.
+    let applied = program
+        .apply_coupons(js(
+            r#"{"order": {"id": "o-1", "placed_at": "2026-03-01T09:15:00+03:00",
+            "lines": [{"sku": "latte", "quantity": "2", "unit_price": "14.50"}]},
+            "coupons": [{"code": "ramadan25"}, {"code": "NOPE"}]}"#,
+        ))
+        .unwrap();
+    assert_eq!(text(&applied, "discount"), "7.25");
+    assert_eq!(text(&applied, "total"), "21.75");
+    let rejected: Array = get(&applied, "rejected").dyn_into().unwrap();
+    let reasons: Array = get(&rejected.get(0), "reasons").dyn_into().unwrap();
+    assert_eq!(text(&reasons.get(0), "code"), "unknown_code");
+    assert!(
+        rejection_codes()
+            .unwrap()
+            .dyn_into::<Array>()
+            .unwrap()
+            .includes(&s("unknown_code"), 0)
+    );
+
+    // Without a seed, codes come from crypto.getRandomValues (Node and the browser).
+    let one = program
+        .generate_codes(js(r#"{"campaign": "welcome", "count": 3}"#))
+        .unwrap();
+    let two = program
+        .generate_codes(js(r#"{"campaign": "welcome", "count": 3}"#))
+        .unwrap();
+    let one: Array = get(&one, "codes").dyn_into().unwrap();
+    let two: Array = get(&two, "codes").dyn_into().unwrap();
+    assert_eq!(one.length(), 3);
+    assert_ne!(text(&one.get(0), "code"), text(&two.get(0), "code"));
+    let check = program.check_code(get(&one.get(0), "code")).unwrap();
+    assert_eq!(get(&check, "ok"), JsValue::TRUE);
+    assert_eq!(text(&check, "kind"), "unique");
+
+    // Seeded: the same codes every time.
+    let seeded = r#"{"campaign": "welcome", "count": 2, "seed": "42"}"#;
+    assert_eq!(
+        JSON::stringify(&program.generate_codes(js(seeded)).unwrap()).unwrap(),
+        JSON::stringify(&program.generate_codes(js(seeded)).unwrap()).unwrap()
+    );
+
+    // Errors are LoyaltyErrors of kind request; checkCode takes strings only.
+    let e = program
+        .generate_codes(js(r#"{"campaign": "ramadan", "count": 1}"#))
+        .err()
+        .unwrap();
+    assert_eq!(text(&e, "kind"), "request");
+    assert_eq!(text(&e, "code"), "not_generated");
+    assert_eq!(text(&e, "path"), "campaign");
+    let e = program.check_code(JsValue::from(7)).err().unwrap();
+    assert_eq!(text(&e, "code"), "invalid_type");
+    assert_eq!(text(&e, "path"), "code");
 }
