@@ -153,7 +153,17 @@ test('errorCodes lists the codes by kind; programSchema is the program JSON Sche
   for (const code of ['invalid_currency', 'duplicate_tier_id', 'missing_threshold', 'invalid_window']) {
     assert.ok(codes.program.includes(code), code);
   }
+  // The coupons' program codes (a tier benefit naming no campaign is unknown_coupon).
+  for (const code of ['duplicate_coupon_id', 'code_source_not_one', 'invalid_code', 'duplicate_code', 'invalid_code_format', 'unknown_coupon']) {
+    assert.ok(codes.program.includes(code), code);
+  }
   assert.ok(codes.request.includes('float_not_allowed'));
+  for (const code of ['unknown_campaign', 'not_generated', 'invalid_issue', 'invalid_seed', 'code_space_exhausted']) {
+    assert.ok(codes.request.includes(code), code);
+  }
+  for (const kind of Object.keys(codes)) {
+    assert.equal(new Set(codes[kind]).size, codes[kind].length, `no ${kind} code listed twice`);
+  }
   assert.ok(codes.tiers.includes('tiers_not_configured'));
   const schema = programSchema();
   assert.equal(schema.type, 'object');

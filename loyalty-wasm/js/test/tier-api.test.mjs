@@ -31,6 +31,13 @@ id = "gold"
 qualify = { spend = "500" }
 retain = { spend = "300" }
 benefits = { multiplier = "1.5", coupons = ["gold-welcome"], flags = { lounge = true } }
+
+# The campaign gold's benefits name: a benefit naming no campaign is refused
+# (unknown_coupon).
+[[coupons]]
+id = "gold-welcome"
+codes = { kind = "personal" }
+discount = { type = "percent", percent = "10" }
 `;
 
 const NO_TIERS_TOML = PROGRAM_TOML.slice(0, PROGRAM_TOML.indexOf('[tiers]'));
@@ -289,6 +296,7 @@ qualify = { spend = "400", visits = 400 }
     'tier_out_of_order',
     'unknown_tier',
     'tier_multiplier_twice',
+    'weak_codes',
   ]);
   for (const w of warnings) assert.ok(mod.warningCodes().includes(w.code), w.code);
   const found = warnings.map(({ code, path }) => `${code} ${path}`);
