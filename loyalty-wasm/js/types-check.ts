@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` (never run): uses the generated declarations
 // the way a user would, so a wrong or missing type fails the build.
-import { Ledger, Program, Tiers, errorCodes, programSchema, warningCodes } from '../pkg/node/loyalty_wasm.js';
+import { Ledger, Program, Tiers, errorCodes, programSchema, rejectionCodes, warningCodes } from '../pkg/node/loyalty_wasm.js';
 import type { LoyaltyError, ProgramFile, Quote, QuoteRequest, ErrorInfo } from '../pkg/node/loyalty_wasm.js';
 import type {
   Balance,
@@ -22,8 +22,23 @@ import type {
   TierStatus,
   Transition,
 } from '../pkg/node/loyalty_wasm.js';
+import type {
+  AcceptedCoupon,
+  CodeCheck,
+  CouponRequest,
+  CouponResult,
+  GenerateRequest,
+  GeneratedCode,
+  GeneratedCodes,
+  Rejection,
+} from '../pkg/node/loyalty_wasm.js';
 import init, { Ledger as WebLedger, Program as WebProgram, Tiers as WebTiers } from '../pkg/web/loyalty_wasm.js';
-import type { Quote as WebQuote, Balance as WebBalance, TierStatus as WebTierStatus } from '../pkg/web/loyalty_wasm.js';
+import type {
+  Quote as WebQuote,
+  Balance as WebBalance,
+  TierStatus as WebTierStatus,
+  CodeCheck as WebCodeCheck,
+} from '../pkg/web/loyalty_wasm.js';
 
 const file: ProgramFile = {
   schema_version: 1,
@@ -193,6 +208,56 @@ tiers.orderTier({ type: 'visit', id: 'v-9', account: 'm-1', at });
 tiers.status('m-1', new Date());
 // @ts-expect-error: a tier book is made from a Program
 new Tiers(file);
+
+// Coupons.
+const check: CodeCheck = program.checkCode('WEL-ABCD-EFGH');
+const checkOk: boolean = check.ok;
+const canonicalCode: string | undefined | null = check.code;
+const checkCampaigns: string[] = check.campaigns;
+const generateRequest: GenerateRequest = { campaign: 'welcome', count: 10, seed: '42', existing: ['WEL-ABCD-EFGH'] };
+const generated: GeneratedCodes = program.generateCodes(generateRequest);
+const personal: GeneratedCodes = program.generateCodes({ campaign: 'bday', customers: ['m-1', 'm-2'] });
+const firstCode: GeneratedCode | undefined = generated.codes[0];
+const perGuess: string = generated.odds.per_guess;
+const couponRequest: CouponRequest = {
+  order: request.order!,
+  customer: { id: 'm-1' },
+  coupons: [{ code: 'ramadan25' }, ...(firstCode ? [{ code: firstCode.code, issued: firstCode.issued }] : [])],
+  counters: { ramadan: { uses: 3, customer_uses: 1, discount: '12.50' } },
+};
+const applied: CouponResult = program.applyCoupons(couponRequest);
+const appliedTotal: string = applied.total;
+const firstAccepted: AcceptedCoupon | undefined = applied.accepted[0];
+const lineOff: string | undefined = firstAccepted?.lines[0]?.discount;
+const codeUses: number | undefined | null = firstAccepted?.code_uses;
+for (const rejected of applied.rejected) {
+  for (const reason of rejected.reasons) {
+    const r: Rejection = reason;
+    if (r.code === 'code_used_up') {
+      const limit: number = r.limit;
+      console.log(limit, r.used);
+    }
+  }
+}
+const quoteWithCoupons: Quote = program.quote({ order: applied.order_after, coupons: applied.points_coupons });
+const nextCounters: CouponRequest['counters'] = applied.counters;
+const rejectionCodeList: string[] = rejectionCodes();
+// @ts-expect-error: a typed code is a string
+program.checkCode(42);
+// @ts-expect-error: coupons are a list of {code, issued?}, not strings
+program.applyCoupons({ order: request.order!, coupons: ['ramadan25'] });
+// @ts-expect-error: a seed is a whole number written as text
+program.generateCodes({ campaign: 'welcome', count: 1, seed: 42 });
+// @ts-expect-error: the campaign is required
+program.generateCodes({ count: 1 });
+
+async function webCheck(): Promise<WebCodeCheck> {
+  await init();
+  return new WebProgram(file).checkCode('RAMADAN25');
+}
+
+console.log(checkOk, canonicalCode, checkCampaigns, personal, perGuess, appliedTotal, lineOff, codeUses, quoteWithCoupons);
+console.log(nextCounters, rejectionCodeList, webCheck);
 
 async function web(): Promise<WebQuote> {
   await init();

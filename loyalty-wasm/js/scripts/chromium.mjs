@@ -1,14 +1,23 @@
 // Serves the `--target web` build and a page on 127.0.0.1 (a free port), runs
-// every conformance vector (quote vectors, the ledger's and the tier book's
-// step vectors) in headless Chromium through playwright-core and fails if any
-// answer's canonical bytes differ, or if the page ran fewer vectors of a kind
-// than there are files.
+// every conformance vector (quote vectors, the ledger's, the tier book's and
+// the coupons' step vectors) in headless Chromium through playwright-core and
+// fails if any answer's canonical bytes differ, if the page ran fewer vectors
+// of a kind than there are files, or if codes generated without a seed (from
+// the browser's crypto.getRandomValues) repeat or fail checkCode.
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { chromium } from 'playwright-core';
-import { jsDir, listLedgerVectors, listTierVectors, listVectors, pkgDir, vectorsDir } from '../test/paths.mjs';
+import {
+  jsDir,
+  listCouponVectors,
+  listLedgerVectors,
+  listTierVectors,
+  listVectors,
+  pkgDir,
+  vectorsDir,
+} from '../test/paths.mjs';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const TYPES = {
@@ -24,6 +33,7 @@ if (vectors.length === 0) throw new Error(`no vectors under ${vectorsDir}`);
 // None yet is fine (as under Node); a file that is there must pass.
 const ledgerVectors = listLedgerVectors();
 const tierVectors = listTierVectors();
+const couponVectors = listCouponVectors();
 
 // URL prefix -> directory served under it.
 const mounts = [
@@ -49,6 +59,7 @@ const server = createServer((req, res) => {
     '/vectors/index.json': vectors,
     '/vectors/ledger-index.json': ledgerVectors,
     '/vectors/tiers-index.json': tierVectors,
+    '/vectors/coupons-index.json': couponVectors,
   }[pathname];
   if (index) {
     res.writeHead(200, { 'content-type': TYPES['.json'] });
@@ -105,6 +116,7 @@ try {
     ['quote', outcome.results, vectors],
     ['ledger', outcome.ledger, ledgerVectors],
     ['tier', outcome.tiers, tierVectors],
+    ['coupon', outcome.coupons, couponVectors],
   ]) {
     if (!Array.isArray(results) || results.length !== expected.length) {
       throw new Error(`the page ran ${results?.length} of ${expected.length} ${what} vectors`);
@@ -117,6 +129,13 @@ try {
     failed += bad;
     const none = expected.length === 0 ? ` (none: no ${what} vector files yet)` : '';
     console.log(`chromium ${what} vectors: ${results.length - bad} passed, ${bad} failed${none}`);
+  }
+  const random = outcome.random;
+  if (!random?.ok) {
+    failed += 1;
+    console.error(`FAIL generateCodes without a seed: ${random?.diff}`);
+  } else {
+    console.log(`chromium generateCodes without a seed: ${random.codes} codes from crypto.getRandomValues, none repeated, all pass checkCode`);
   }
 } finally {
   await context?.close();

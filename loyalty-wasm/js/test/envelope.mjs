@@ -80,11 +80,11 @@ export function checkVector(mod, doc) {
 }
 
 // ---------------------------------------------------------------------------
-// Ledger and tier vectors (tests/README.md, "Ledger vectors"): a program and a
-// list of steps, each one call of the ledger (or tier) API with its own
-// expected envelope, `{"result": ...}` or `{"error": ...}`. Checked as
-// strictly as the Rust runner (tests/src/vectors.rs) checks them, so a
-// malformed file fails here too instead of passing vacuously.
+// Ledger, tier and coupon vectors (tests/README.md, "Ledger vectors"): a
+// program and a list of steps, each one call of the ledger (tier, coupon) API
+// with its own expected envelope, `{"result": ...}` or `{"error": ...}`.
+// Checked as strictly as the Rust runner (tests/src/vectors.rs) checks them,
+// so a malformed file fails here too instead of passing vacuously.
 
 const STEP_TOP_KEYS = ['description', 'program', 'program_toml', 'steps'];
 
@@ -108,7 +108,19 @@ const TIER_STEP_KEYS = {
   check: [],
 };
 
-const TEXT_KEYS = ['account', 'at', 'id'];
+/**
+ * The arguments each coupon op takes (coupon vectors), besides `op` and
+ * `expect`. Coupon calls keep no state: the host passes counters and code
+ * records from one step's answer to the next step's request.
+ */
+const COUPON_STEP_KEYS = {
+  apply: ['request'],
+  check_code: ['code'],
+  generate: ['request'],
+  quote: ['request'],
+};
+
+const TEXT_KEYS = ['account', 'at', 'id', 'code'];
 
 function isObject(v) {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -116,9 +128,10 @@ function isObject(v) {
 
 /**
  * Throws unless `doc` is a well-formed step vector whose ops are those of
- * `stepKeys`; returns its steps. `what` names the kind of vector in messages.
+ * `stepKeys`; returns its steps. `what` names the kind of vector in messages;
+ * `checkStep(step, fail)` adds the checks of one kind of vector.
  */
-function vectorSteps(doc, what, stepKeys) {
+function vectorSteps(doc, what, stepKeys, checkStep = () => {}) {
   if (!isObject(doc)) throw new Error('a vector must be a JSON object');
   for (const key of Object.keys(doc)) {
     if (!STEP_TOP_KEYS.includes(key)) throw new Error(`unknown key \`${key}\` in a ${what} vector`);
@@ -154,6 +167,7 @@ function vectorSteps(doc, what, stepKeys) {
     if (step.op === 'expiring' && !(Number.isInteger(step.days) && step.days >= 0 && step.days <= 0xffffffff)) {
       fail('`days` must be a whole number from 0 to 2^32 - 1');
     }
+    checkStep(step, fail);
     if (!Object.hasOwn(step, 'expect')) fail(`(${step.op}) has no \`expect\``);
   });
   return doc.steps;
@@ -200,10 +214,27 @@ function callTierStep(program, tiers, step) {
   }
 }
 
+/** One coupon step's call of the binding (`Program` methods only: coupons keep no state). */
+function callCouponStep(program, _book, step) {
+  switch (step.op) {
+    case 'apply':
+      return program.applyCoupons(step.request);
+    case 'check_code':
+      return program.checkCode(step.code);
+    case 'generate':
+      return program.generateCodes(step.request);
+    case 'quote':
+      return program.quote(step.request);
+    default:
+      throw new Error(`unknown op \`${step.op}\``);
+  }
+}
+
 /**
- * Loads a step vector's program, makes the book (`Ledger`, `Tiers`) with
- * `open(program)` and answers every step with `call(program, book, step)`,
- * in order; a refused step gives its error envelope and the next still runs.
+ * Loads a step vector's program, makes the book (`Ledger`, `Tiers`; none for
+ * coupons) with `open(program)` and answers every step with
+ * `call(program, book, step)`, in order; a refused step gives its error
+ * envelope and the next still runs.
  */
 function runSteps(mod, doc, steps, open, call) {
   let program;
@@ -252,6 +283,22 @@ export function runTierVector(mod, doc) {
   return runSteps(mod, doc, steps, (p) => new mod.Tiers(p), callTierStep);
 }
 
+/**
+ * Runs every step of a coupon vector (tests/README.md, "Coupon vectors")
+ * against its program and returns the answer envelopes in order. Throws when
+ * the file is malformed, as `runLedgerVector` does, and for a `generate`
+ * step without a `seed`.
+ */
+export function runCouponVector(mod, doc) {
+  const steps = vectorSteps(doc, 'coupon', COUPON_STEP_KEYS, (step, fail) => {
+    // Codes from the operating system differ on every run: no expect could hold.
+    if (step.op === 'generate' && !(isObject(step.request) && Object.hasOwn(step.request, 'seed'))) {
+      fail('a `generate` step needs a `seed`');
+    }
+  });
+  return runSteps(mod, doc, steps, () => null, callCouponStep);
+}
+
 /** Compares each step's answer with its `expect`: null, or a report of the steps that differ. */
 function stepReport(doc, actual) {
   let report = '';
@@ -274,4 +321,9 @@ export function checkLedgerVector(mod, doc) {
 /** `checkLedgerVector` for a tier vector. */
 export function checkTierVector(mod, doc) {
   return stepReport(doc, runTierVector(mod, doc));
+}
+
+/** `checkLedgerVector` for a coupon vector. */
+export function checkCouponVector(mod, doc) {
+  return stepReport(doc, runCouponVector(mod, doc));
 }

@@ -13,16 +13,21 @@ export const vectorsDir = resolve(process.env.LOYALTY_VECTORS ?? join(repoRoot, 
 export const LEDGER = 'ledger';
 /** The capability directory whose vectors are tier step lists (tests/README.md). */
 export const TIERS = 'tiers';
+/** The capability directory whose vectors are coupon step lists (tests/README.md). */
+export const COUPONS = 'coupons';
+
+/** Capability directories of step vectors, each listed by its own function below. */
+const STEP_CAPABILITIES = [LEDGER, TIERS, COUPONS];
 
 /**
  * Every quote vector as `{name: "<capability>/<stem>", file: "<capability>/<stem>.json"}`,
- * sorted; the ledger's and the tier book's step vectors are listed by
- * `listLedgerVectors` and `listTierVectors`.
+ * sorted; the ledger's, the tier book's and the coupons' step vectors are
+ * listed by `listLedgerVectors`, `listTierVectors` and `listCouponVectors`.
  */
 export function listVectors() {
   const out = [];
   for (const cap of readdirSync(vectorsDir).sort()) {
-    if (cap === LEDGER || cap === TIERS || !statSync(join(vectorsDir, cap)).isDirectory()) continue;
+    if (STEP_CAPABILITIES.includes(cap) || !statSync(join(vectorsDir, cap)).isDirectory()) continue;
     out.push(...listDir(cap));
   }
   return out;
@@ -36,6 +41,11 @@ export function listLedgerVectors() {
 /** Every tier vector (`tiers/*.json`), same shape; none while the folder is absent. */
 export function listTierVectors() {
   return listSteps(TIERS);
+}
+
+/** Every coupon vector (`coupons/*.json`), same shape; none while the folder is absent. */
+export function listCouponVectors() {
+  return listSteps(COUPONS);
 }
 
 function listSteps(cap) {
