@@ -163,6 +163,13 @@ pub(crate) fn classify_serde(path: &str, message: String) -> ShapeError {
         ShapeError::InvalidDecimal { path, message }
     } else if message.starts_with(FLOAT_MSG) {
         ShapeError::FloatNotAllowed { path, message }
+    } else if message.contains("expected struct") {
+        // A list where an object belongs: serde offers to read structs from
+        // sequences, and its message would name the Rust type.
+        ShapeError::InvalidType {
+            path,
+            message: "expected an object".to_owned(),
+        }
     } else if message.starts_with("data did not match any variant") {
         ShapeError::InvalidType {
             path,
@@ -175,11 +182,30 @@ pub(crate) fn classify_serde(path: &str, message: String) -> ShapeError {
 
 /// Deserializes `T` from a JSON value, reporting the path of any bad value.
 pub(crate) fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ShapeError> {
+    // Every document read here is an object; serde would also read a
+    // struct from a list of its fields in order.
+    if !value.is_object() {
+        return Err(ShapeError::InvalidType {
+            path: String::new(),
+            message: format!("expected an object, found {}", json_kind(&value)),
+        });
+    }
     serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." { String::new() } else { path };
         classify_serde(&path, e.into_inner().to_string())
     })
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
 }
 
 /// Parses JSON text into a value, with line and column on syntax errors.
@@ -265,6 +291,22 @@ mod tests {
         let e = from_value::<Outer>(serde_json::json!({"items": [{}]})).unwrap_err();
         assert_eq!(e.code(), "missing_field");
         assert_eq!(e.path(), "items[0].name");
+    }
+
+    #[test]
+    fn a_list_where_an_object_belongs_is_an_invalid_type_without_rust_names() {
+        for v in [
+            serde_json::json!([]),
+            serde_json::json!("o-1"),
+            serde_json::json!({"items": [[]]}),
+        ] {
+            let e = from_value::<Outer>(v).unwrap_err();
+            assert_eq!(e.code(), "invalid_type", "{e}");
+            assert!(
+                !e.to_string().contains("Outer") && !e.to_string().contains("Inner"),
+                "{e}"
+            );
+        }
     }
 
     #[test]

@@ -195,6 +195,19 @@ impl Program {
     /// name the path of the bad input and carry a stable code.
     pub fn quote(&self, request: &QuoteRequest) -> Result<Quote, RequestErrors> {
         check_counters(&request.counters)?;
+        let unknown: Vec<RequestError> = request
+            .coupons
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| self.coupons.campaign(id).is_none())
+            .map(|(i, id)| RequestError::UnknownCampaign {
+                path: format!("coupons[{i}]"),
+                id: id.clone(),
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(RequestErrors(unknown));
+        }
         self.check_counter_windows(&request.counters)?;
         match (&request.order, &request.event) {
             (Some(order), None) => self.quote_order(order, request),

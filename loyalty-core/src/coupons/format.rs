@@ -79,7 +79,8 @@ pub struct CouponFile {
     pub valid: Option<DateWindowFile>,
     /// Conditions on the order and customer. `categories`/`skus` and their
     /// exclusions choose the eligible lines; `min_spend` and `min_quantity`
-    /// are counted over them.
+    /// are counted over them. A campaign named in tiers' `benefits.coupons`
+    /// is for members of those tiers only (added to any `tiers` given here).
     #[serde(default, skip_serializing_if = "WhenFile::is_empty")]
     pub when: WhenFile,
     /// What the coupon gives.

@@ -240,7 +240,8 @@ pub struct BenefitsFile {
     /// Multiplies the points rate rules earn for members of the tier (at least 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multiplier: Option<DecimalText>,
-    /// Coupon campaigns the tier makes the member eligible for.
+    /// Coupon campaigns the tier makes the member eligible for: a campaign
+    /// named by any tier is for members of the tiers that name it only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub coupons: Vec<String>,
     /// Free-form flags for the host (`free_shipping = true`, `lounge = "gold"`).
