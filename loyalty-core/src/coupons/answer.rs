@@ -419,7 +419,7 @@ pub struct GenerateRequest {
     pub campaign: String,
     /// How many unique codes (for `unique` campaigns).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<usize>,
+    pub count: Option<u32>,
     /// One code per customer id, in this order (for `personal` campaigns).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customers: Option<Vec<String>>,

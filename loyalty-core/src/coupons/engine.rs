@@ -913,6 +913,9 @@ impl Program {
         let subtotal = sum(&state.original)?;
         let discount = sum(accepted.iter().map(|a| &a.discount))?;
         let mut counters = request.counters.clone();
+        for c in counters.values_mut() {
+            c.discount = present(c.discount);
+        }
         for a in &accepted {
             let c = counters.entry(a.campaign.clone()).or_default();
             c.uses = c.uses.saturating_add(1);
@@ -1051,7 +1054,7 @@ impl Program {
             .into()
         };
         let count = match (kind, request.count, &request.customers) {
-            (CodeKind::Unique, Some(n), None) => n,
+            (CodeKind::Unique, Some(n), None) => usize::try_from(n).unwrap_or(usize::MAX),
             (CodeKind::Unique, _, _) => {
                 return Err(invalid(
                     "count",
@@ -1059,7 +1062,7 @@ impl Program {
                 ));
             }
             (CodeKind::Personal, count, Some(customers)) => {
-                if count.is_some_and(|n| n != customers.len()) {
+                if count.is_some_and(|n| usize::try_from(n).ok() != Some(customers.len())) {
                     return Err(invalid(
                         "count",
                         "personal codes are one per customer; leave `count` out",
