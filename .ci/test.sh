@@ -28,7 +28,9 @@ grep -Eq '^ +books balance +yes' <<<"$demo_out" || { echo "$demo_out"; echo "the
 grep -q '^Membership tiers as of' <<<"$demo_out" || { echo "$demo_out"; echo "the demo printed no tier summary"; exit 1; }
 grep -Eq '^ +platinum +[0-9,]+ ' <<<"$demo_out" || { echo "$demo_out"; echo "the demo's tier table lacks a tier"; exit 1; }
 grep -Eq '^ +tier events refused +0$' <<<"$demo_out" || { echo "$demo_out"; echo "the tier book refused demo events"; exit 1; }
-echo "demo: summary printed, no failed quotes, ledger balances, tier book took every event"
+grep -q '^Coupons (' <<<"$demo_out" || { echo "$demo_out"; echo "the demo printed no coupon summary"; exit 1; }
+grep -Eq '^ +coupon errors +0$' <<<"$demo_out" || { echo "$demo_out"; echo "apply_coupons refused demo requests as errors"; exit 1; }
+echo "demo: summary printed, no failed quotes, ledger balances, tier book took every event, no coupon errors"
 
 step "rust: benchmarks compile"
 cargo bench -p loyalty-benches --no-run --locked

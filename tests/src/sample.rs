@@ -22,9 +22,12 @@
 //! [`ledger`] draws a stream of ledger events of any size (earnings,
 //! payments with points, refunds, adjustments, transfers) for the ledger
 //! benchmark, and [`tiers`] a stream of tier events (orders, check-ins,
-//! payments with points, refunds) for the tier benchmark.
+//! payments with points, refunds) for the tier benchmark. [`coupons`] is the
+//! demo's coupon desk: it issues the sample program's codes, types some of
+//! them at orders and keeps the campaigns' counters, as a host would.
 
 mod catalog;
+pub mod coupons;
 pub mod ledger;
 mod synthetic;
 pub mod tiers;
@@ -855,6 +858,22 @@ mod tests {
         let tiers = program.file().tiers.as_ref().unwrap();
         let ids: Vec<&str> = tiers.levels.iter().map(|l| l.id.as_str()).collect();
         assert_eq!(ids, ["member", "silver", "gold", "platinum"]);
+        let campaigns: Vec<&str> = program
+            .file()
+            .coupons
+            .iter()
+            .map(|k| k.id.as_str())
+            .collect();
+        assert_eq!(
+            campaigns,
+            [
+                "birthday-cake",
+                "monthly-coffee",
+                "nowruz-1404",
+                "ramadan-1447",
+                "survey-thanks"
+            ]
+        );
         assert_eq!(program.check(), []);
     }
 

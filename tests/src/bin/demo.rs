@@ -22,8 +22,20 @@
 //! held then. Returning members start the year with the status of the old
 //! card programme (the sample profiles' `tier`) as a floor override until
 //! 1 Mehr 1404. After the year the demo prints the tier distribution and the
-//! upgrades and downgrades of the year. Apart from the timing lines, the
-//! output is the same on every run and platform for the same flags.
+//! upgrades and downgrades of the year.
+//!
+//! The demo is also the coupons' host (`loyalty_testkit::sample::coupons`):
+//! on the first day of every Persian month it issues personal codes
+//! (`Program::generate_codes`, seeded) to the members whose tier the tier
+//! book says gets them, it thanks every answered survey with a unique code,
+//! and at checkout some customers type a code they hold or a public one.
+//! The codes go to `Program::apply_coupons` with the campaigns' counters
+//! (the tier for coupons is the one the member holds as they walk in), and
+//! the order it gives back, with the discounts in its lines and gift lines,
+//! is what is paid, quoted (with the points coupons accepted) and posted.
+//! The summary shows, by campaign, codes issued, redeemed and refused, and
+//! the money and gifts given. Apart from the timing lines, the output is the
+//! same on every run and platform for the same flags.
 //!
 //! ```text
 //! cargo run --release -p loyalty-testkit --bin demo -- [--customers N] [--seed S]
@@ -41,12 +53,13 @@ use loyalty_core::accrual::CapKind;
 use loyalty_core::ledger::{
     EarnEvent, Ledger, LedgerEvent, PaymentRequest, PointsTotals, RefundEvent, RefundLine,
 };
-use loyalty_core::model::{Counters, LineKind, Order};
+use loyalty_core::model::{Counters, Customer, LineKind, Order};
 use loyalty_core::tiers::{
     Cause, OverrideMode, TierBook, TierEvent, TierOrder, TierOverride, TierPostStatus,
 };
 use loyalty_core::{Program, Quote, QuoteRequest};
-use loyalty_testkit::sample::{self, Activity, Dataset, SampleOrder, SampleRng};
+use loyalty_testkit::sample::coupons::{Checkout, CouponDesk, CouponTally};
+use loyalty_testkit::sample::{self, Activity, Dataset, SampleCustomer, SampleOrder, SampleRng};
 use rand::RngExt;
 use rust_decimal::Decimal;
 
@@ -100,6 +113,9 @@ struct CustomerState {
     ordered: bool,
     orders: u64,
     points: Decimal,
+    /// The tier the member's last order earned at (or the carried-over
+    /// status before one): nobody holds more at the start of a month.
+    tier: Option<String>,
 }
 
 #[derive(Default)]
@@ -139,6 +155,8 @@ struct Replay {
     first_error: Option<String>,
     /// The points ledger and what the host posted to it.
     books: Books,
+    /// The coupon desk: codes issued, their uses and the campaigns' counters.
+    coupons: Option<CouponDesk>,
 }
 
 /// Share of orders (in 100) at which a member with enough points pays with them.
@@ -328,7 +346,13 @@ impl Books {
     }
 
     /// Decides whether the order comes back, when, and how much of it.
-    fn maybe_refund(&mut self, o: &SampleOrder, earn: Option<&EarnEvent>, paid: bool) {
+    fn maybe_refund(
+        &mut self,
+        o: &SampleOrder,
+        order: &Order,
+        earn: Option<&EarnEvent>,
+        paid: bool,
+    ) {
         if (earn.is_none() && !paid) || !self.rng.random_ratio(REFUND_PER_MILLE, 1000) {
             return;
         }
@@ -376,7 +400,7 @@ impl Books {
                 // 10% to 60% of the order, rounded down to 1,000 IRR.
                 let basis = earn
                     .and_then(|e| e.amount)
-                    .unwrap_or_else(|| order_total(&o.order));
+                    .unwrap_or_else(|| order_total(order));
                 let share = Decimal::new(i64::from(self.rng.random_range(10..=60_u32)), 2);
                 let thousand = Decimal::from(1000);
                 let amount = basis
@@ -574,6 +598,16 @@ fn tier_rank(program: &Program, tier: &str) -> Option<usize> {
     tier_ids(program).iter().position(|t| *t == tier)
 }
 
+/// The place of the lowest tier whose benefits include coupons.
+fn coupon_floor(program: &Program) -> Option<usize> {
+    program
+        .file()
+        .tiers
+        .iter()
+        .flat_map(|t| &t.levels)
+        .position(|l| !l.benefits.coupons.is_empty())
+}
+
 fn cap_name(kind: CapKind) -> &'static str {
     match kind {
         CapKind::PerOrder => "per_order",
@@ -618,48 +652,107 @@ impl Replay {
         }
     }
 
-    fn run(&mut self, program: &Program, data: &Dataset, bar: &ProgressBar) {
+    /// Issues the coupon codes of the months begun by `at`, to the members
+    /// the tier book gives the tiers that get them.
+    fn issue_coupons(
+        &mut self,
+        program: &Program,
+        data: &Dataset,
+        at: NaiveDateTime,
+    ) -> Result<(), String> {
+        let Some(desk) = self.coupons.as_mut() else {
+            return Ok(());
+        };
+        let tiers = &mut self.books.tiers;
+        let states = &self.customers;
+        let floor = coupon_floor(program);
+        let mut tier_at = |i: usize, instant: &str| {
+            // Nobody starts a month above the tier of their last order, so
+            // only members seen at a tier with coupons are asked about.
+            let seen = states.get(i)?.tier.as_deref()?;
+            if tier_rank(program, seen)? < floor? {
+                return None;
+            }
+            tiers.tier_at(program, data.customers.get(i)?.id(), instant)
+        };
+        desk.issue_due(program, at, &mut tier_at)
+    }
+
+    /// At checkout: the codes the customer types, applied to the order.
+    fn checkout(
+        &mut self,
+        program: &Program,
+        o: &SampleOrder,
+        customer: &SampleCustomer,
+        profile: &Customer,
+    ) -> Option<Checkout> {
+        let desk = self.coupons.as_mut()?;
+        let tiers = &mut self.books.tiers;
+        // Coupons look at the tier the member holds as they walk in.
+        let tier = || tiers.tier_at(program, customer.id(), &o.order.placed_at);
+        desk.checkout(program, o.customer, profile, &o.order, o.at, tier)
+    }
+
+    fn run(&mut self, program: &Program, data: &Dataset, bar: &ProgressBar) -> Result<(), String> {
         self.customers = data
             .customers
             .iter()
-            .map(|_| CustomerState::default())
+            .map(|c| CustomerState {
+                tier: c
+                    .profile
+                    .tier
+                    .clone()
+                    .filter(|t| c.has_history && tier_rank(program, t).is_some()),
+                ..CustomerState::default()
+            })
             .collect();
         self.books.tiers.carry_over(program, data);
         for (i, activity) in data.timeline().enumerate() {
             if i % 512 == 0 {
                 bar.set_position(u64::try_from(i).unwrap_or(u64::MAX));
             }
-            let (index, mut request) = match activity {
-                Activity::Order(o) => (o.customer, QuoteRequest::for_order(o.order.clone())),
-                Activity::Event(e) => (
-                    e.customer,
-                    QuoteRequest {
-                        event: Some(e.event.clone()),
-                        ..QuoteRequest::default()
-                    },
-                ),
+            let (index, at) = match activity {
+                Activity::Order(o) => (o.customer, o.at),
+                Activity::Event(e) => (e.customer, e.at),
             };
             let Some(customer) = data.customers.get(index) else {
                 continue;
             };
-            let at = match activity {
-                Activity::Order(o) => o.at,
-                Activity::Event(e) => e.at,
-            };
             self.books.post_due(program, at);
-            let paid = match activity {
-                Activity::Order(o) => self.books.pay(program, customer.id(), &o.order),
-                Activity::Event(_) => false,
-            };
-            let is_order = request.order.is_some();
+            self.issue_coupons(program, data, at)?;
+            let is_order = matches!(activity, Activity::Order(_));
             let ordered = self.customers.get(index).is_some_and(|s| s.ordered);
-            request.customer = customer.profile.clone();
-            request.customer.first_purchase = is_order && !customer.has_history && !ordered;
-            let tiers = &mut self.books.tiers;
-            request.customer.tier = match activity {
-                Activity::Order(o) => tiers.order_tier(program, customer.id(), &o.order),
-                Activity::Event(e) => tiers.tier_at(program, customer.id(), &e.event.occurred_at),
+            let mut profile = customer.profile.clone();
+            profile.first_purchase = is_order && !customer.has_history && !ordered;
+            let mut request = match activity {
+                Activity::Order(o) => match self.checkout(program, o, customer, &profile) {
+                    // The order as coupons left it is what is paid, quoted and posted.
+                    Some(c) => QuoteRequest {
+                        coupons: c.points_coupons,
+                        ..QuoteRequest::for_order(c.order)
+                    },
+                    None => QuoteRequest::for_order(o.order.clone()),
+                },
+                Activity::Event(e) => QuoteRequest {
+                    event: Some(e.event.clone()),
+                    ..QuoteRequest::default()
+                },
             };
+            let paid = match &request.order {
+                Some(order) => self.books.pay(program, customer.id(), order),
+                None => false,
+            };
+            let tiers = &mut self.books.tiers;
+            profile.tier = match (activity, &request.order) {
+                (Activity::Order(_), Some(order)) => {
+                    tiers.order_tier(program, customer.id(), order)
+                }
+                (Activity::Event(e), _) => {
+                    tiers.tier_at(program, customer.id(), &e.event.occurred_at)
+                }
+                _ => None,
+            };
+            request.customer = profile;
             request.counters = self.counters_for(index);
             inc(&mut self.quotes);
             match program.quote(&request) {
@@ -671,13 +764,21 @@ impl Replay {
                     let earn = self
                         .books
                         .earn(program, &request, &quote, customer.id(), source);
-                    if let Activity::Order(o) = activity {
-                        if earn.is_none() {
-                            self.books
-                                .tiers
-                                .post_plain_order(program, customer.id(), &o.order);
+                    match (activity, &request.order) {
+                        (Activity::Order(o), Some(order)) => {
+                            if earn.is_none() {
+                                self.books
+                                    .tiers
+                                    .post_plain_order(program, customer.id(), order);
+                            }
+                            self.books.maybe_refund(o, order, earn.as_ref(), paid);
                         }
-                        self.books.maybe_refund(o, earn.as_ref(), paid);
+                        (Activity::Event(e), _) => {
+                            if let Some(desk) = self.coupons.as_mut() {
+                                desk.on_event(index, &e.event.event_type);
+                            }
+                        }
+                        _ => {}
                     }
                     let second = customer.duplicate_of.is_some();
                     self.record(&quote, &request, second);
@@ -686,6 +787,7 @@ impl Replay {
                         if is_order {
                             s.ordered = true;
                             inc(&mut s.orders);
+                            s.tier.clone_from(&request.customer.tier);
                         }
                     }
                     self.keep(index, quote.counters);
@@ -708,6 +810,7 @@ impl Replay {
         // The refunds that come after the last order of the year.
         self.books.post_due(program, NaiveDateTime::MAX);
         bar.set_position(bar.length().unwrap_or(0));
+        Ok(())
     }
 
     fn record(&mut self, quote: &Quote, request: &QuoteRequest, second_profile: bool) {
@@ -916,6 +1019,7 @@ fn replay_summary(
         let kind = match kinds.get(rule) {
             Some(kind) => kind,
             None if rule.starts_with("tier:") => "tier",
+            None if rule.starts_with("coupon:") => "coupon",
             None => "-",
         };
         writeln!(
@@ -1183,6 +1287,87 @@ fn ledger_summary(
         num(t.expiring),
         num(t.expiring_members)
     )?;
+    Ok(())
+}
+
+/// What the coupon desk issued, what was redeemed and refused, and what it gave.
+fn coupon_summary(out: &mut String, program: &Program, t: &CouponTally) -> std::fmt::Result {
+    let most = program.file().coupon_policy.max_per_order.map_or_else(
+        || "no limit per order".to_owned(),
+        |n| format!("at most {n} per order"),
+    );
+    writeln!(
+        out,
+        "\nCoupons ({} campaigns, {most}; share = redeemed / issued)",
+        t.campaigns.len()
+    )?;
+    writeln!(
+        out,
+        "  {:<16} {:<8} {:>7} {:>8} {:>6} {:>8}  {:<30} {:>14} {:>5}",
+        "campaign",
+        "codes",
+        "issued",
+        "redeemed",
+        "share",
+        "refused",
+        "top reason refused",
+        "discount (IRR)",
+        "gifts"
+    )?;
+    let (mut gifts, mut gift_value, mut refused) = (0_u64, Decimal::ZERO, 0_u64);
+    for c in &t.campaigns {
+        let public = c.source == Some(sample::coupons::Source::Public);
+        let (issued, share) = if public {
+            ("-".to_owned(), "-".to_owned())
+        } else {
+            (
+                num(c.issued),
+                pct(Decimal::from(c.redeemed), Decimal::from(c.issued)),
+            )
+        };
+        let top = c
+            .top_reason()
+            .map_or_else(|| "-".to_owned(), |(code, n)| format!("{code} {}", num(n)));
+        writeln!(
+            out,
+            "  {:<16} {:<8} {:>7} {:>8} {:>6} {:>8}  {:<30} {:>14} {:>5}",
+            c.id,
+            c.source.map_or("-", |s| s.name()),
+            issued,
+            num(c.redeemed),
+            share,
+            num(c.rejected),
+            top,
+            num(c.discount),
+            num(c.gifts)
+        )?;
+        gifts = gifts.saturating_add(c.gifts);
+        add(&mut gift_value, c.gift_value);
+        refused = refused.saturating_add(c.rejected);
+    }
+    writeln!(
+        out,
+        "  orders with codes   {:>12}   {} with a coupon applied; {} codes refused",
+        num(t.requests),
+        num(t.orders),
+        num(refused)
+    )?;
+    writeln!(
+        out,
+        "  total discount      {:>12}   IRR off the orders' lines; {} gifts worth {} IRR",
+        num(t.discount),
+        num(gifts),
+        num(gift_value)
+    )?;
+    writeln!(
+        out,
+        "  points coupons      {:>12}   passed to quotes (their points are in the rule table)",
+        num(t.points_coupons)
+    )?;
+    writeln!(out, "  coupon errors       {:>12}", num(t.errors))?;
+    if let Some(e) = &t.first_error {
+        writeln!(out, "    first error: {e}")?;
+    }
     Ok(())
 }
 
@@ -1524,10 +1709,11 @@ fn run(args: &Args) -> Result<(), String> {
     let _ = writeln!(
         out,
         "Tehran Café Club: a year of loyalty (1404 = 2025-03-21 .. 2026-03-20)\n\
-         program `{}`: {} rules, {} tiers, {}, {}, {} calendar\n",
+         program `{}`: {} rules, {} tiers, {} coupon campaigns, {}, {}, {} calendar\n",
         program.id(),
         program.file().earn_rules.len(),
         tier_ids(&program).len(),
+        program.file().coupons.len(),
         program.currency().code(),
         program.time_zone(),
         program.calendar().name()
@@ -1540,9 +1726,10 @@ fn run(args: &Args) -> Result<(), String> {
     let t = Instant::now();
     let mut replay = Replay {
         books: Books::new(args.seed),
+        coupons: Some(CouponDesk::new(&program, &data, args.seed)?),
         ..Replay::default()
     };
-    replay.run(&program, &data, &bar);
+    replay.run(&program, &data, &bar)?;
     let replayed = t.elapsed();
     bar.finish_and_clear();
 
@@ -1552,6 +1739,9 @@ fn run(args: &Args) -> Result<(), String> {
     let mut out = String::new();
     let _ = replay_summary(&mut out, &program, &data, &replay, &tier_totals);
     let _ = ledger_summary(&mut out, &program, &replay.books, &totals);
+    let no_coupons = CouponTally::default();
+    let coupons = replay.coupons.as_ref().map_or(&no_coupons, |d| &d.tally);
+    let _ = coupon_summary(&mut out, &program, coupons);
     let _ = tier_summary(&mut out, &program, &replay.books.tiers, &tier_totals);
     if let Some((_, account)) = &totals.example {
         statement_excerpt(&mut out, &program, &replay.books, account, 12)?;
@@ -1561,12 +1751,14 @@ fn run(args: &Args) -> Result<(), String> {
     let _ = writeln!(
         out,
         "\nTiming (varies by machine and run)\n  \
-         load program {}  generate data {}  replay {} (tier book {})  ledger and tier queries {}\n  \
+         load program {}  generate data {}  replay {} (tier book {}, coupons {})  \
+         ledger and tier queries {}\n  \
          {} quotes, {} quotes/s on one thread (ledger and tier posting included); total {}",
         seconds(loaded),
         seconds(generated),
         seconds(replayed),
         seconds(replay.books.tiers.time),
+        seconds(coupons.time),
         seconds(queried),
         num(replay.quotes),
         num(per_second.round() as u64),
@@ -1583,6 +1775,12 @@ fn run(args: &Args) -> Result<(), String> {
         return Err(format!(
             "the ledger refused {} events",
             replay.books.refused
+        ));
+    }
+    if coupons.errors > 0 {
+        return Err(format!(
+            "apply_coupons refused {} requests as errors",
+            coupons.errors
         ));
     }
     let tiers = &replay.books.tiers;
