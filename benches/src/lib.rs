@@ -1,7 +1,7 @@
 //! Shared set-up of the criterion benchmarks in `benches/`: one file per
 //! scenario, each quoting orders of one size against the synthetic 50-rule
-//! program of the sample kit; [`ledger`] sets up the ledger replay benchmark
-//! and [`tiers`] the tier benchmark.
+//! program of the sample kit; [`ledger`] sets up the ledger replay benchmark,
+//! [`tiers`] the tier benchmark and [`coupons`] the coupon benchmark.
 
 use std::hint::black_box;
 
@@ -9,6 +9,7 @@ use criterion::{Criterion, Throughput};
 use loyalty_core::{Program, QuoteRequest};
 use loyalty_testkit::sample;
 
+pub mod coupons;
 pub mod ledger;
 pub mod tiers;
 
