@@ -174,3 +174,70 @@ fn a_discounted_line_earns_and_refunds_on_its_discounted_amount() {
     // The Ethiopian beans earned 40 points (60 less their 20 of the coupon).
     assert_eq!(balance.available.to_string(), "45");
 }
+
+#[test]
+fn a_line_made_free_loses_its_tax_and_still_quotes() {
+    let p = program(json!({"coupons": [
+        {"id": "bogo", "code": "BOGO", "discount": {"type": "buy_x_get_y", "buy": 1, "get": 1}}
+    ]}))
+    .unwrap();
+    let answer = apply(
+        &p,
+        json!({
+            "order": {"id": "o", "placed_at": "2026-05-04T10:00:00+03:00", "lines": [
+                {"sku": "latte", "quantity": "1", "unit_price": "23.00", "tax": "3.00"},
+                {"sku": "flat-white", "quantity": "2", "unit_price": "20.00", "tax": "5.22"}]},
+            "coupons": [{"code": "BOGO"}]
+        }),
+    );
+    let after = &answer.order_after.lines;
+    // The cheaper unit (a flat white, 20.00) is free: that line is paid 20.00 of 40.00.
+    assert_eq!(
+        (after[1].discount.to_string(), after[1].tax.to_string()),
+        ("20.00".to_owned(), "2.61".to_owned())
+    );
+    assert_eq!(after[0].tax.to_string(), "3.00");
+    let quote = p
+        .quote(&QuoteRequest::for_order(answer.order_after.clone()))
+        .unwrap();
+    // Net of tax: 20.00 + 17.39 = 37.39 -> 37 points.
+    assert_eq!(quote.total.to_string(), "37");
+}
+
+#[test]
+fn a_points_coupon_needs_a_line_that_can_earn() {
+    let mut p = program(json!({
+        "eligibility": {"exclude_categories": ["tobacco"]},
+        "coupons": [{"id": "x2", "code": "X2", "discount": {"type": "points_multiplier", "multiplier": "2"}},
+                    {"id": "off", "code": "OFF", "discount": {"type": "amount_off", "amount": "5"}}]
+    }))
+    .unwrap();
+    let request = |sku: &str, category: &str| {
+        json!({
+            "order": {"id": "o", "placed_at": "2026-05-04T10:00:00+03:00", "lines": [
+                {"sku": sku, "categories": [category], "quantity": "1", "unit_price": "40"}]},
+            "coupons": [{"code": "X2"}, {"code": "OFF"}]
+        })
+    };
+    let tobacco = apply(&p, request("cigars", "tobacco"));
+    assert_eq!(
+        codes(&tobacco),
+        [("X2".to_owned(), vec!["no_matching_lines"])]
+    );
+    // Money coupons are not about earning: OFF still applies.
+    assert_eq!(tobacco.discount.to_string(), "5.00");
+    p = program(json!({
+        "eligibility": {"exclude_categories": ["tobacco"]},
+        "coupons": [{"id": "x2", "code": "X2", "discount": {"type": "points_multiplier", "multiplier": "2"}}]
+    }))
+    .unwrap();
+    let beans = apply(
+        &p,
+        json!({
+            "order": {"id": "o", "placed_at": "2026-05-04T10:00:00+03:00", "lines": [
+                {"sku": "yemen", "categories": ["beans"], "quantity": "1", "unit_price": "40"}]},
+            "coupons": [{"code": "X2"}]
+        }),
+    );
+    assert_eq!(beans.points_coupons, ["x2"]);
+}

@@ -15,7 +15,9 @@ use crate::money::dec;
 pub struct CouponRequest {
     /// The order, before any coupon of this request (its own line discounts included).
     pub order: Order,
-    /// The customer, as known at the time.
+    /// The customer, as known at the time: `tier` is the tier they hold as
+    /// the order starts (coupons decide what the order costs, so they come
+    /// before any tier the order itself would reach).
     #[serde(default)]
     pub customer: Customer,
     /// The coupons, as typed, in the order they were typed.
@@ -100,7 +102,8 @@ pub struct CouponResult {
     pub rejected: Vec<RejectedCoupon>,
     /// Every line (gifts last) with its coupon discount.
     pub lines: Vec<CouponLine>,
-    /// The order with the coupon discounts added to its lines' discounts and
+    /// The order with the coupon discounts added to its lines' discounts
+    /// (and their included tax cut in proportion, rounded like discounts) and
     /// gifts as `reward` lines: quote points on it and post it, so refunds
     /// take back exactly what each line was discounted.
     pub order_after: Order,

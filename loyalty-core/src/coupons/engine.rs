@@ -461,6 +461,8 @@ impl Program {
             .enumerate()
             .filter(|(_, l)| l.kind == LineKind::Item)
             .filter(|(_, l)| k.when.lines.matches_line(&l.categories, &l.sku))
+            // A points coupon only looks at lines that can earn points at all.
+            .filter(|(_, l)| !k.discount.gives_points() || !self.never_earns(l))
             .map(|(i, _)| i)
             .collect();
         if items.is_empty() {
@@ -547,6 +549,15 @@ impl Program {
             }));
         }
         Ok(items)
+    }
+
+    /// Whether the program's eligibility leaves a line out of earning whatever the rules say.
+    fn never_earns(&self, line: &Line) -> bool {
+        let e = &self.eligibility;
+        line.categories
+            .iter()
+            .any(|c| e.exclude_categories.contains(c))
+            || e.exclude_skus.contains(&line.sku)
     }
 
     fn minor(&self) -> u32 {
@@ -876,6 +887,11 @@ impl Program {
             let off = sub(*orig, *cur)?;
             if !off.is_zero() {
                 line.discount = present(add(line.discount, off)?);
+                // Tax included in the line shrinks with what is paid for it.
+                if !line.tax.is_zero() && *orig > Decimal::ZERO {
+                    let tax = self.round_minor(div(mul(line.tax, *cur)?, *orig)?);
+                    line.tax = present(tax.min(*cur));
+                }
             }
             lines.push(CouponLine {
                 line: i,

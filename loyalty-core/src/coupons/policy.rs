@@ -108,6 +108,11 @@ impl Discount {
         }
     }
 
+    /// Whether the coupon's value is points, applied by accrual.
+    pub fn gives_points(&self) -> bool {
+        matches!(self, Self::PointsMultiplier(_) | Self::PointsBonus(_))
+    }
+
     /// Whether the coupon takes money off lines (not a gift, not points).
     pub fn takes_money(&self) -> bool {
         !matches!(
