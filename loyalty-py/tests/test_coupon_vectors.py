@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 from canonical_json import canonical
+from step_vectors import MalformedVector, check_steps, envelope, load_program, mismatches, vector_files
 
 import loyalty
 
-COUPONS_DIR = pathlib.Path(__file__).resolve().parent.joinpath("..", "..", "tests", "vectors", "coupons")
-COUPON_FILES = sorted(COUPONS_DIR.glob("*.json")) if COUPONS_DIR.is_dir() else []
+COUPONS_DIR, COUPON_FILES = vector_files("coupons")
 
 # Every op, with the arguments a step of it must give (besides `op` and `expect`).
 OPS: dict[str, set[str]] = {
@@ -33,84 +33,14 @@ OPS: dict[str, set[str]] = {
 }
 
 
-class MalformedVector(Exception):
-    """The vector file does not follow the format of tests/README.md."""
-
-
-def _code_and_path(items: Any) -> bool:
-    """True for a non-empty list of {"code": str, "path": str}."""
-    return (
-        isinstance(items, list)
-        and bool(items)
-        and all(
-            isinstance(e, dict) and set(e) == {"code", "path"} and all(isinstance(v, str) for v in e.values())
-            for e in items
-        )
-    )
-
-
-def _failure_envelope(e: loyalty.LoyaltyError) -> dict[str, Any]:
-    return {
-        "error": {
-            "kind": e.kind,
-            "errors": [{"code": x["code"], "path": x["path"]} for x in e.errors],
-        }
-    }
-
-
 def check_vector(doc: Any) -> None:
     """Raises MalformedVector unless `doc` has the shape of a coupon vector."""
-    if not isinstance(doc, dict):
-        raise MalformedVector("a vector is a JSON object")
-    unknown = set(doc) - {"description", "program", "program_toml", "steps"}
-    if unknown:
-        raise MalformedVector(f"unknown keys {sorted(unknown)}")
-    if not isinstance(doc.get("description"), str) or not doc["description"].strip():
-        raise MalformedVector("`description` must be a non-empty string")
-    if ("program" in doc) == ("program_toml" in doc):
-        raise MalformedVector("a vector needs exactly one of `program` and `program_toml`")
-    if "program" in doc and not isinstance(doc["program"], dict):
-        raise MalformedVector("`program` must be an object")
-    if "program_toml" in doc and not isinstance(doc["program_toml"], str):
-        raise MalformedVector("`program_toml` must be a string")
-    steps = doc.get("steps")
-    if not isinstance(steps, list) or not steps:
-        raise MalformedVector("`steps` must be a non-empty list")
-    for i, step in enumerate(steps):
-        where = f"steps[{i}]"
-        if not isinstance(step, dict):
-            raise MalformedVector(f"{where} must be an object")
-        op = step.get("op")
-        if op not in OPS:
-            raise MalformedVector(f"{where}: unknown op {op!r}; expected one of {sorted(OPS)}")
-        args = set(step) - {"op", "expect"}
-        if args != OPS[op]:
-            raise MalformedVector(f"{where}: op {op!r} takes {sorted(OPS[op])}, found {sorted(args)}")
-        expect = step.get("expect")
-        if not isinstance(expect, dict) or len(expect) != 1 or not ({"result", "error"} & set(expect)):
-            raise MalformedVector(f"{where}: `expect` must be {{'result': ...}} or {{'error': ...}}")
-        if "error" in expect:
-            error = expect["error"]
-            if (
-                not isinstance(error, dict)
-                or set(error) != {"kind", "errors"}
-                or error["kind"] != "request"
-                or not _code_and_path(error["errors"])
-            ):
-                raise MalformedVector(
-                    f"{where}: an expected error is {{'kind': 'request', 'errors': [{{'code', 'path'}}, ...]}}"
-                )
-        if op == "check_code" and not isinstance(step["code"], str):
-            raise MalformedVector(f"{where}: `code` must be a string")
-        if op == "generate" and not (isinstance(step["request"], dict) and "seed" in step["request"]):
+    for i, step in enumerate(check_steps(doc, OPS, ["request"])):
+        if step["op"] == "check_code" and not isinstance(step["code"], str):
+            raise MalformedVector(f"steps[{i}]: `code` must be a string")
+        if step["op"] == "generate" and not (isinstance(step["request"], dict) and "seed" in step["request"]):
             # Codes from the operating system are not reproducible.
-            raise MalformedVector(f"{where}: a `generate` step needs a `seed`")
-
-
-def load_program(doc: dict[str, Any]) -> loyalty.Program:
-    if "program" in doc:
-        return loyalty.Program.from_dict(doc["program"])
-    return loyalty.Program.from_toml(doc["program_toml"])
+            raise MalformedVector(f"steps[{i}]: a `generate` step needs a `seed`")
 
 
 def run_step(program: loyalty.Program, step: dict[str, Any]) -> dict[str, Any]:
@@ -121,23 +51,13 @@ def run_step(program: loyalty.Program, step: dict[str, Any]) -> dict[str, Any]:
         "generate": lambda: program.generate_codes(step["request"]),
         "quote": lambda: program.quote_request(step["request"]).to_dict(),
     }
-    try:
-        return {"result": calls[step["op"]]()}
-    except loyalty.LoyaltyError as e:
-        return _failure_envelope(e)
+    return envelope(calls[step["op"]])
 
 
 def run_vector(doc: dict[str, Any]) -> list[str]:
     """Runs every step (steps after a failed one still run); returns the mismatches."""
     program = load_program(doc)
-    mismatches = []
-    for i, step in enumerate(doc["steps"]):
-        actual = run_step(program, step)
-        if canonical(actual) != canonical(step["expect"]):
-            mismatches.append(
-                f"steps[{i}] ({step['op']}):\n  expected {canonical(step['expect'])}\n  actual   {canonical(actual)}"
-            )
-    return mismatches
+    return mismatches(doc["steps"], lambda step: run_step(program, step))
 
 
 def _id(path: pathlib.Path) -> str:

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 from canonical_json import canonical
+from step_vectors import MalformedVector, check_steps, envelope, load_program, mismatches, vector_files
 
 import loyalty
 
-LEDGER_DIR = pathlib.Path(__file__).resolve().parent.joinpath("..", "..", "tests", "vectors", "ledger")
-LEDGER_FILES = sorted(LEDGER_DIR.glob("*.json")) if LEDGER_DIR.is_dir() else []
+LEDGER_DIR, LEDGER_FILES = vector_files("ledger")
 
 # Every op, with the arguments a step of it must give (besides `op` and `expect`).
 OPS: dict[str, set[str]] = {
@@ -35,75 +35,15 @@ OPS: dict[str, set[str]] = {
 }
 
 
-class MalformedVector(Exception):
-    """The vector file does not follow the format of tests/README.md."""
-
-
-def _failure_envelope(e: loyalty.LoyaltyError) -> dict[str, Any]:
-    return {
-        "error": {
-            "kind": e.kind,
-            "errors": [{"code": x["code"], "path": x["path"]} for x in e.errors],
-        }
-    }
-
-
 def check_vector(doc: Any) -> None:
     """Raises MalformedVector unless `doc` has the shape of a ledger vector."""
-    if not isinstance(doc, dict):
-        raise MalformedVector("a vector is a JSON object")
-    unknown = set(doc) - {"description", "program", "program_toml", "steps"}
-    if unknown:
-        raise MalformedVector(f"unknown keys {sorted(unknown)}")
-    if not isinstance(doc.get("description"), str) or not doc["description"].strip():
-        raise MalformedVector("`description` must be a non-empty string")
-    if ("program" in doc) == ("program_toml" in doc):
-        raise MalformedVector("a vector needs exactly one of `program` and `program_toml`")
-    if "program" in doc and not isinstance(doc["program"], dict):
-        raise MalformedVector("`program` must be an object")
-    if "program_toml" in doc and not isinstance(doc["program_toml"], str):
-        raise MalformedVector("`program_toml` must be a string")
-    steps = doc.get("steps")
-    if not isinstance(steps, list) or not steps:
-        raise MalformedVector("`steps` must be a non-empty list")
-    for i, step in enumerate(steps):
+    for i, step in enumerate(check_steps(doc, OPS, ["ledger", "request"])):
         where = f"steps[{i}]"
-        if not isinstance(step, dict):
-            raise MalformedVector(f"{where} must be an object")
-        op = step.get("op")
-        if op not in OPS:
-            raise MalformedVector(f"{where}: unknown op {op!r}; expected one of {sorted(OPS)}")
-        args = set(step) - {"op", "expect"}
-        if args != OPS[op]:
-            raise MalformedVector(f"{where}: op {op!r} takes {sorted(OPS[op])}, found {sorted(args)}")
-        expect = step.get("expect")
-        if not isinstance(expect, dict) or len(expect) != 1 or not ({"result", "error"} & set(expect)):
-            raise MalformedVector(f"{where}: `expect` must be {{'result': ...}} or {{'error': ...}}")
-        if "error" in expect:
-            error = expect["error"]
-            if (
-                not isinstance(error, dict)
-                or set(error) != {"kind", "errors"}
-                or error["kind"] not in ("ledger", "request")
-                or not isinstance(error["errors"], list)
-                or not error["errors"]
-                or not all(isinstance(e, dict) and set(e) == {"code", "path"} for e in error["errors"])
-            ):
-                raise MalformedVector(
-                    f"{where}: an expected error is {{'kind': 'ledger' | 'request', "
-                    "'errors': [{'code', 'path'}, ...]}"
-                )
         for key in ("account", "at", "id"):
             if key in step and not isinstance(step[key], str):
                 raise MalformedVector(f"{where}: `{key}` must be a string")
         if "days" in step and (not isinstance(step["days"], int) or isinstance(step["days"], bool)):
             raise MalformedVector(f"{where}: `days` must be an integer")
-
-
-def load_program(doc: dict[str, Any]) -> loyalty.Program:
-    if "program" in doc:
-        return loyalty.Program.from_dict(doc["program"])
-    return loyalty.Program.from_toml(doc["program_toml"])
 
 
 def run_step(program: loyalty.Program, ledger: loyalty.Ledger, step: dict[str, Any]) -> dict[str, Any]:
@@ -117,10 +57,10 @@ def run_step(program: loyalty.Program, ledger: loyalty.Ledger, step: dict[str, A
         "pay": lambda: ledger.pay_with_points(step["request"]),
         "earn_event": lambda: program.earn_event(step["request"], account=step["account"], id=step["id"]),
     }
-    try:
-        return {"result": calls[step["op"]]()}
-    except loyalty.LoyaltyError as e:
-        return _failure_envelope(e)
+    answer = envelope(calls[step["op"]])
+    if step["op"] == "statement" and "result" in answer:
+        _check_statement_rows(ledger, step, answer["result"])
+    return answer
 
 
 def _check_statement_rows(ledger: loyalty.Ledger, step: dict[str, Any], statement: Any) -> None:
@@ -151,16 +91,7 @@ def run_vector(doc: dict[str, Any]) -> list[str]:
     """Runs every step (steps after a failed one still run); returns the mismatches."""
     program = load_program(doc)
     ledger = loyalty.Ledger(program)
-    mismatches = []
-    for i, step in enumerate(doc["steps"]):
-        actual = run_step(program, ledger, step)
-        if canonical(actual) != canonical(step["expect"]):
-            mismatches.append(
-                f"steps[{i}] ({step['op']}):\n  expected {canonical(step['expect'])}\n  actual   {canonical(actual)}"
-            )
-        elif step["op"] == "statement" and "result" in actual:
-            _check_statement_rows(ledger, step, actual["result"])
-    return mismatches
+    return mismatches(doc["steps"], lambda step: run_step(program, ledger, step))
 
 
 def _id(path: pathlib.Path) -> str:

@@ -18,11 +18,19 @@ from typing import Any
 
 import pytest
 from canonical_json import canonical
+from step_vectors import (
+    MalformedVector,
+    check_steps,
+    code_and_path,
+    envelope,
+    load_program,
+    mismatches,
+    vector_files,
+)
 
 import loyalty
 
-TIERS_DIR = pathlib.Path(__file__).resolve().parent.joinpath("..", "..", "tests", "vectors", "tiers")
-TIER_FILES = sorted(TIERS_DIR.glob("*.json")) if TIERS_DIR.is_dir() else []
+TIERS_DIR, TIER_FILES = vector_files("tiers")
 
 # Every op, with the arguments a step of it must give (besides `op` and `expect`).
 OPS: dict[str, set[str]] = {
@@ -34,81 +42,16 @@ OPS: dict[str, set[str]] = {
 }
 
 
-class MalformedVector(Exception):
-    """The vector file does not follow the format of tests/README.md."""
-
-
-def _code_and_path(items: Any) -> bool:
-    """True for a list (possibly empty) of {"code": str, "path": str}."""
-    return isinstance(items, list) and all(
-        isinstance(e, dict) and set(e) == {"code", "path"} and all(isinstance(v, str) for v in e.values())
-        for e in items
-    )
-
-
-def _failure_envelope(e: loyalty.LoyaltyError) -> dict[str, Any]:
-    return {
-        "error": {
-            "kind": e.kind,
-            "errors": [{"code": x["code"], "path": x["path"]} for x in e.errors],
-        }
-    }
-
-
 def check_vector(doc: Any) -> None:
     """Raises MalformedVector unless `doc` has the shape of a tier vector."""
-    if not isinstance(doc, dict):
-        raise MalformedVector("a vector is a JSON object")
-    unknown = set(doc) - {"description", "program", "program_toml", "steps"}
-    if unknown:
-        raise MalformedVector(f"unknown keys {sorted(unknown)}")
-    if not isinstance(doc.get("description"), str) or not doc["description"].strip():
-        raise MalformedVector("`description` must be a non-empty string")
-    if ("program" in doc) == ("program_toml" in doc):
-        raise MalformedVector("a vector needs exactly one of `program` and `program_toml`")
-    if "program" in doc and not isinstance(doc["program"], dict):
-        raise MalformedVector("`program` must be an object")
-    if "program_toml" in doc and not isinstance(doc["program_toml"], str):
-        raise MalformedVector("`program_toml` must be a string")
-    steps = doc.get("steps")
-    if not isinstance(steps, list) or not steps:
-        raise MalformedVector("`steps` must be a non-empty list")
-    for i, step in enumerate(steps):
+    for i, step in enumerate(check_steps(doc, OPS, ["tiers"])):
         where = f"steps[{i}]"
-        if not isinstance(step, dict):
-            raise MalformedVector(f"{where} must be an object")
-        op = step.get("op")
-        if op not in OPS:
-            raise MalformedVector(f"{where}: unknown op {op!r}; expected one of {sorted(OPS)}")
-        args = set(step) - {"op", "expect"}
-        if args != OPS[op]:
-            raise MalformedVector(f"{where}: op {op!r} takes {sorted(OPS[op])}, found {sorted(args)}")
-        expect = step.get("expect")
-        if not isinstance(expect, dict) or len(expect) != 1 or not ({"result", "error"} & set(expect)):
-            raise MalformedVector(f"{where}: `expect` must be {{'result': ...}} or {{'error': ...}}")
-        if "error" in expect:
-            error = expect["error"]
-            if (
-                not isinstance(error, dict)
-                or set(error) != {"kind", "errors"}
-                or error["kind"] != "tiers"
-                or not error["errors"]
-                or not _code_and_path(error["errors"])
-            ):
-                raise MalformedVector(
-                    f"{where}: an expected error is {{'kind': 'tiers', 'errors': [{{'code', 'path'}}, ...]}}"
-                )
-        if op == "check" and not ("result" in expect and _code_and_path(expect["result"])):
+        expect = step["expect"]
+        if step["op"] == "check" and not ("result" in expect and code_and_path(expect["result"])):
             raise MalformedVector(f"{where}: a `check` step expects {{'result': [{{'code', 'path'}}, ...]}}")
         for key in ("account", "at"):
             if key in step and not isinstance(step[key], str):
                 raise MalformedVector(f"{where}: `{key}` must be a string")
-
-
-def load_program(doc: dict[str, Any]) -> loyalty.Program:
-    if "program" in doc:
-        return loyalty.Program.from_dict(doc["program"])
-    return loyalty.Program.from_toml(doc["program_toml"])
 
 
 def _warnings(program: loyalty.Program) -> list[dict[str, str]]:
@@ -124,24 +67,14 @@ def run_step(program: loyalty.Program, tiers: loyalty.Tiers, step: dict[str, Any
         "order_tier": lambda: tiers.order_tier(step["event"]),
         "check": lambda: _warnings(program),
     }
-    try:
-        return {"result": calls[step["op"]]()}
-    except loyalty.LoyaltyError as e:
-        return _failure_envelope(e)
+    return envelope(calls[step["op"]])
 
 
 def run_vector(doc: dict[str, Any]) -> list[str]:
     """Runs every step (steps after a failed one still run); returns the mismatches."""
     program = load_program(doc)
     tiers = loyalty.Tiers(program)
-    mismatches = []
-    for i, step in enumerate(doc["steps"]):
-        actual = run_step(program, tiers, step)
-        if canonical(actual) != canonical(step["expect"]):
-            mismatches.append(
-                f"steps[{i}] ({step['op']}):\n  expected {canonical(step['expect'])}\n  actual   {canonical(actual)}"
-            )
-    return mismatches
+    return mismatches(doc["steps"], lambda step: run_step(program, tiers, step))
 
 
 def _id(path: pathlib.Path) -> str:
