@@ -31,28 +31,29 @@ use crate::program::format::{
 
 use crate::program::compile_types::{Conditions, Effect, Rule};
 
-/// Arithmetic overflowed; reported against the source being quoted.
-struct Overflow;
+/// Arithmetic overflowed; reported against the source being computed.
+pub(crate) struct Overflow;
 
-type Calc<T> = Result<T, Overflow>;
+/// A checked computation on decimals (shared with the coupon engine).
+pub(crate) type Calc<T> = Result<T, Overflow>;
 
 #[inline]
-fn add(a: Decimal, b: Decimal) -> Calc<Decimal> {
+pub(crate) fn add(a: Decimal, b: Decimal) -> Calc<Decimal> {
     a.checked_add(b).ok_or(Overflow)
 }
 #[inline]
-fn sub(a: Decimal, b: Decimal) -> Calc<Decimal> {
+pub(crate) fn sub(a: Decimal, b: Decimal) -> Calc<Decimal> {
     a.checked_sub(b).ok_or(Overflow)
 }
 #[inline]
-fn mul(a: Decimal, b: Decimal) -> Calc<Decimal> {
+pub(crate) fn mul(a: Decimal, b: Decimal) -> Calc<Decimal> {
     a.checked_mul(b).ok_or(Overflow)
 }
 #[inline]
-fn div(a: Decimal, b: Decimal) -> Calc<Decimal> {
+pub(crate) fn div(a: Decimal, b: Decimal) -> Calc<Decimal> {
     a.checked_div(b).ok_or(Overflow)
 }
-fn sum(items: impl IntoIterator<Item = Decimal>) -> Calc<Decimal> {
+pub(crate) fn sum(items: impl IntoIterator<Item = Decimal>) -> Calc<Decimal> {
     items.into_iter().try_fold(Decimal::ZERO, add)
 }
 

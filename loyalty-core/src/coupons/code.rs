@@ -346,6 +346,26 @@ impl CodeFormat {
                 })
     }
 
+    /// Whether the input, normalized as [`CodeFormat::parse`] does, starts
+    /// with the pattern's fixed prefix (the characters before its first `#`);
+    /// never for a pattern without one. A code of the wrong length that has
+    /// the prefix is then reported as malformed for this format.
+    pub fn has_prefix_of(&self, input: &str) -> bool {
+        let prefix: Vec<char> = self
+            .pieces
+            .iter()
+            .take_while(|p| !matches!(p, Piece::Slot))
+            .filter_map(|p| match p {
+                Piece::Literal(c) => Some(*c),
+                Piece::Slot | Piece::Separator(_) => None,
+            })
+            .collect();
+        let typed = normalize(input);
+        !prefix.is_empty()
+            && typed.len() >= prefix.len()
+            && prefix.iter().zip(&typed).all(|(c, t)| *c == t.normal)
+    }
+
     /// `count` new canonical codes, unique among themselves and not in
     /// `existing`, drawn from `rng`: each random slot with
     /// [`SliceRandom::choose`] over the alphabet (the same draws on 32- and
@@ -975,6 +995,16 @@ mod tests {
         assert_eq!(scientific(u128::from(u64::MAX), u128::MAX), "5.42e-20");
         // 10^6 / 31^11.
         assert_eq!(scientific(1_000_000, 31u128.pow(11)), "3.94e-11");
+    }
+
+    #[test]
+    fn a_prefix_is_recognised_in_any_case_and_spacing() {
+        let f = CodeFormat::new("RMD-####-####", DEFAULT_ALPHABET, true).unwrap();
+        assert!(f.has_prefix_of("rmd 7K4"));
+        assert!(f.has_prefix_of("RMD-BVYH-QCA"));
+        assert!(!f.has_prefix_of("RM"));
+        assert!(!f.has_prefix_of("XMD-BVYH-QCAB"));
+        assert!(!default_format().has_prefix_of("ABCD"));
     }
 
     #[test]

@@ -26,32 +26,13 @@ use super::apportion::apportion;
 use super::code::{self, CodeReject, Entropy};
 use super::format::{CodeKind, PercentBase, Pick};
 use super::policy::{Campaign, CodeSource, Discount};
-use crate::accrual::engine::{EligibleLines, Facts, Moment, parse_instant};
+use crate::accrual::engine::{
+    Calc, EligibleLines, Facts, Moment, Overflow, add, div, mul, parse_instant, sub, sum,
+};
 use crate::accrual::{Reason, RequestError, RequestErrors};
 use crate::model::{Line, LineKind, Order};
 use crate::money::{RoundingMode, normalize};
 use crate::program::Program;
-
-/// Arithmetic overflowed.
-struct Overflow;
-
-type Calc<T> = Result<T, Overflow>;
-
-fn add(a: Decimal, b: Decimal) -> Calc<Decimal> {
-    a.checked_add(b).ok_or(Overflow)
-}
-fn sub(a: Decimal, b: Decimal) -> Calc<Decimal> {
-    a.checked_sub(b).ok_or(Overflow)
-}
-fn mul(a: Decimal, b: Decimal) -> Calc<Decimal> {
-    a.checked_mul(b).ok_or(Overflow)
-}
-fn div(a: Decimal, b: Decimal) -> Calc<Decimal> {
-    a.checked_div(b).ok_or(Overflow)
-}
-fn sum<'a>(items: impl IntoIterator<Item = &'a Decimal>) -> Calc<Decimal> {
-    items.into_iter().try_fold(Decimal::ZERO, |a, b| add(a, *b))
-}
 
 fn overflow(_: Overflow) -> RequestErrors {
     RequestError::Overflow {
@@ -102,7 +83,7 @@ struct Plan {
 
 impl Plan {
     fn total(&self) -> Calc<Decimal> {
-        sum(self.shares.iter().map(|(_, d)| d))
+        sum(self.shares.iter().map(|(_, d)| *d))
     }
 }
 
@@ -287,8 +268,8 @@ impl Program {
                 let (applied, _) = self.apply_all(&refs, &mut trial, request)?;
                 let gifts = applied
                     .iter()
-                    .filter_map(|a| a.gift.as_ref().map(|g| &g.value));
-                Some(sum(applied.iter().map(|a| &a.discount).chain(gifts)).map_err(overflow)?)
+                    .filter_map(|a| a.gift.as_ref().map(|g| g.value));
+                Some(sum(applied.iter().map(|a| a.discount).chain(gifts)).map_err(overflow)?)
             };
             // Best alternative: value, then the earlier first coupon.
             let best_exclusive = exclusive
@@ -608,7 +589,7 @@ impl Program {
                         PercentBase::Original => orig(i),
                     })
                     .collect();
-                let base = sum(&weights)?;
+                let base = sum(weights.iter().copied())?;
                 let mut d = self.round_minor(div(mul(base, *percent)?, Decimal::ONE_HUNDRED)?);
                 if let Some(max) = max
                     && d > self.floor_minor(*max)
@@ -926,8 +907,8 @@ impl Program {
                 total: present(Decimal::ZERO),
             });
         }
-        let subtotal = sum(&state.original)?;
-        let discount = sum(accepted.iter().map(|a| &a.discount))?;
+        let subtotal = sum(state.original.iter().copied())?;
+        let discount = sum(accepted.iter().map(|a| a.discount))?;
         let mut counters = request.counters.clone();
         for c in counters.values_mut() {
             c.discount = present(c.discount);
@@ -1000,7 +981,7 @@ impl Program {
             };
             // Of the right shape, or at least starting with the campaign's
             // own prefix (then a wrong length is reported as malformed).
-            if !format.matches_shape(input) && !starts_with_prefix(format.pattern(), input) {
+            if !format.matches_shape(input) && !format.has_prefix_of(input) {
                 continue;
             }
             shaped.push(k.id.clone());
@@ -1162,20 +1143,6 @@ fn worth(k: &Campaign, plan: &Plan) -> Calc<Decimal> {
         _ => Decimal::ZERO,
     };
     add(plan.total()?, gift)
-}
-
-/// Whether the typed text starts with the pattern's fixed prefix (the
-/// characters before its first `#`, separators aside); never for patterns
-/// without one.
-fn starts_with_prefix(pattern: &str, input: &str) -> bool {
-    let squeeze = |s: &str| -> String {
-        s.chars()
-            .filter(|c| !c.is_whitespace() && *c != '-' && *c != '_')
-            .map(|c| c.to_ascii_uppercase())
-            .collect()
-    };
-    let prefix = squeeze(pattern.split('#').next().unwrap_or_default());
-    !prefix.is_empty() && squeeze(input).starts_with(&prefix)
 }
 
 /// Most codes one [`Program::generate_codes`] call makes, so that a wrong
