@@ -460,3 +460,93 @@ pub fn json_schemas() -> Value {
 pub fn program_schema() -> Value {
     serde_json::from_str(include_str!("../program.schema.json")).unwrap_or(Value::Null)
 }
+
+fn read_request<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, Failure> {
+    crate::error::from_value(value)
+        .map_err(|e| Failure::from(RequestErrors::from(crate::accrual::RequestError::Shape(e))))
+}
+
+fn request_failure(e: crate::accrual::RequestError) -> Failure {
+    Failure::from(RequestErrors::from(e))
+}
+
+/// Finds which profiles are the same customer: a
+/// [`crate::identity::DedupeRequest`] as a JSON value, answered with a
+/// [`crate::identity::Dedupe`].
+pub fn merge_dedupe(program: &Program, request: Value) -> Result<Value, Failure> {
+    let r: crate::identity::DedupeRequest = read_request(request)?;
+    let options = crate::identity::DedupeOptions {
+        explain: r.explain,
+        all_clusters: r.all_clusters,
+    };
+    Ok(to_value(
+        &program
+            .dedupe(&r.profiles, options)
+            .map_err(request_failure)?,
+    ))
+}
+
+/// A profile as matching sees it: a [`crate::identity::NormalizedProfile`].
+pub fn merge_normalize_profile(program: &Program, profile: Value) -> Result<Value, Failure> {
+    let p: crate::identity::Profile = read_request(profile)?;
+    Ok(to_value(&program.normalize_profile(&p)))
+}
+
+/// One value normalized under the program's merge policy: `kind` is
+/// `phone`, `email`, `name` or `date`. Answers `{"value": ...}` or
+/// `{"rejected": code}`.
+pub fn merge_normalize(program: &Program, kind: &str, text: &str) -> Result<Value, Failure> {
+    use crate::identity::{normalize_date, normalize_email, normalize_name, normalize_phone};
+    let policy = &program.merge;
+    let answer = match kind {
+        "phone" => normalize_phone(
+            text,
+            policy.region.as_deref().unwrap_or("ZZ"),
+            &policy.blocklist,
+        ),
+        "email" => normalize_email(text, &policy.blocklist),
+        "date" => normalize_date(text, &policy.blocklist),
+        "name" => Ok(normalize_name(text)),
+        _ => {
+            return Err(request_failure(crate::accrual::RequestError::Shape(
+                ShapeError::UnknownVariant {
+                    path: "kind".to_owned(),
+                    message: format!(
+                        "unknown variant `{kind}`, expected one of `phone`, `email`, `name`, `date`"
+                    ),
+                },
+            )));
+        }
+    };
+    Ok(match answer {
+        Ok(v) => serde_json::json!({ "value": v }),
+        Err(why) => serde_json::json!({ "rejected": why.code() }),
+    })
+}
+
+/// Two profiles compared: `{"a": profile, "b": profile}` in, `{"score",
+/// "linked", "evidence"}` out.
+pub fn merge_compare(program: &Program, request: Value) -> Result<Value, Failure> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Pair {
+        a: crate::identity::Profile,
+        b: crate::identity::Profile,
+    }
+    let pair: Pair = read_request(request)?;
+    let (score, evidence) = program.compare_profiles(&pair.a, &pair.b);
+    Ok(serde_json::json!({
+        "score": crate::identity::bits_text(score),
+        "linked": score >= program.merge.threshold,
+        "evidence": to_value(&evidence),
+    }))
+}
+
+/// Adds one profile to an incremental index: a [`crate::identity::MatchDecision`].
+pub fn merge_index_add(
+    index: &mut crate::identity::MatchIndex,
+    profile: Value,
+) -> Result<Value, Failure> {
+    let p: crate::identity::Profile = read_request(profile)?;
+    Ok(to_value(&index.add(p).map_err(request_failure)?))
+}

@@ -7,6 +7,7 @@ pub mod canonical;
 pub mod coupons;
 pub mod error;
 pub mod ffi;
+pub mod identity;
 pub mod ledger;
 pub mod model;
 pub mod money;

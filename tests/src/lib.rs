@@ -1,5 +1,6 @@
 //! Shared test kit: the conformance vector runner, seeded sample data and the demo.
 
+pub mod febrl;
 pub mod sample;
 pub mod vectors;
 

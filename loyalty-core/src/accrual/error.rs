@@ -113,6 +113,14 @@ pub enum RequestError {
         /// The id.
         id: String,
     },
+    /// Two profiles in one call with the same id.
+    #[error("profile id `{id}` at `{path}` is given twice")]
+    DuplicateProfile {
+        /// Path of the second id.
+        path: String,
+        /// The id.
+        id: String,
+    },
     /// Generated codes asked of a campaign with a public code.
     #[error("coupon campaign `{campaign}` at `{path}` has a public code, not generated codes")]
     NotGenerated {
@@ -169,6 +177,7 @@ impl Coded for RequestError {
             Self::DateOutOfRange { .. } => "date_out_of_range",
             Self::Overflow { .. } => "arithmetic_overflow",
             Self::UnknownCampaign { .. } => "unknown_campaign",
+            Self::DuplicateProfile { .. } => "duplicate_profile",
             Self::NotGenerated { .. } => "not_generated",
             Self::InvalidIssue { .. } => "invalid_issue",
             Self::InvalidSeed { .. } => "invalid_seed",
@@ -192,6 +201,7 @@ impl Coded for RequestError {
             | Self::DateOutOfRange { path }
             | Self::Overflow { path }
             | Self::UnknownCampaign { path, .. }
+            | Self::DuplicateProfile { path, .. }
             | Self::NotGenerated { path, .. }
             | Self::InvalidIssue { path, .. }
             | Self::InvalidSeed { path, .. }
@@ -228,6 +238,7 @@ pub const REQUEST_ERROR_CODES: &[&str] = &[
     "invalid_issue",
     "invalid_seed",
     "code_space_exhausted",
+    "duplicate_profile",
 ];
 
 /// All the errors found in one request (never empty).

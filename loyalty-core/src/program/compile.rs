@@ -42,6 +42,8 @@ pub struct Program {
     pub(crate) tiers: Option<crate::tiers::policy::TierPolicy>,
     /// Coupon campaigns.
     pub(crate) coupons: crate::coupons::policy::CouponPolicy,
+    /// How profiles are matched and merged.
+    pub(crate) merge: crate::identity::policy::MergePolicy,
 }
 
 impl Program {
@@ -514,6 +516,7 @@ pub fn compile(file: ProgramFile) -> Result<Program, ProgramErrors> {
         });
     }
     let coupons = crate::coupons::policy::compile_coupons(&mut c, &file);
+    let merge = crate::identity::policy::compile_merge(&mut c, &file.merge);
     rules.extend(crate::coupons::policy::points_rules(
         &mut c, &file, &coupons,
     ));
@@ -550,6 +553,7 @@ pub fn compile(file: ProgramFile) -> Result<Program, ProgramErrors> {
                 ledger,
                 tiers,
                 coupons,
+                merge,
                 file,
             })
         }

@@ -275,6 +275,22 @@ pub enum ProgramError {
         /// The name.
         id: String,
     },
+    /// A phone region that is not an ISO 3166 alpha-2 code the phone metadata knows.
+    #[error(
+        "unknown phone region `{value}` at `{path}`: expected an ISO 3166 code such as `IR` or `SA`"
+    )]
+    InvalidRegion {
+        /// Path of the region.
+        path: String,
+        /// The text.
+        value: String,
+    },
+    /// A merge weight or threshold that is not a finite number.
+    #[error("`{path}` must be a finite number")]
+    InvalidWeight {
+        /// Path of the weight.
+        path: String,
+    },
 }
 
 impl ProgramError {
@@ -322,6 +338,8 @@ impl Coded for ProgramError {
             Self::DuplicateCode { .. } => "duplicate_code",
             Self::InvalidCodeFormat { .. } => "invalid_code_format",
             Self::UnknownCoupon { .. } => "unknown_coupon",
+            Self::InvalidRegion { .. } => "invalid_region",
+            Self::InvalidWeight { .. } => "invalid_weight",
         }
     }
 
@@ -359,7 +377,9 @@ impl Coded for ProgramError {
             | Self::InvalidCode { path, .. }
             | Self::DuplicateCode { path, .. }
             | Self::InvalidCodeFormat { path, .. }
-            | Self::UnknownCoupon { path, .. } => path,
+            | Self::UnknownCoupon { path, .. }
+            | Self::InvalidRegion { path, .. }
+            | Self::InvalidWeight { path } => path,
         }
     }
 }
@@ -405,6 +425,8 @@ pub const PROGRAM_ERROR_CODES: &[&str] = &[
     "duplicate_code",
     "invalid_code_format",
     "unknown_coupon",
+    "invalid_region",
+    "invalid_weight",
 ];
 
 /// All the errors found in one program file (never empty), in file order.

@@ -60,6 +60,12 @@ pub struct ProgramFile {
     /// How coupons on one order work together.
     #[serde(default, skip_serializing_if = "CouponPolicyFile::is_default")]
     pub coupon_policy: CouponPolicyFile,
+    /// How profiles of one customer are found and combined.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::identity::MergeFile::is_default"
+    )]
+    pub merge: crate::identity::MergeFile,
 }
 
 /// Membership tiers: how members qualify, keep and lose them.

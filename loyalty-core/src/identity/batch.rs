@@ -1,0 +1,510 @@
+//! Batch deduplication: normalize, block, compare, cluster.
+//!
+//! * **Blocking.** Each profile gives a handful of keys (each identifier, and
+//!   name, birth date and postcode combinations). Only profiles sharing a key
+//!   are compared, each pair once (at the first key they share), so the work
+//!   grows with the number of profiles, not its square. Blocks larger than
+//!   `merge.max_block` are skipped and counted.
+//! * **Clustering.** Links at or above the threshold are taken strongest
+//!   first, ties by profile ids, and each joins two clusters unless that
+//!   would put two different verified phones in one customer or pass an
+//!   identifier cap. The answer depends on the profiles, never their order.
+
+use std::hash::{BuildHasher, Hash, Hasher};
+
+use serde::Serialize;
+
+use super::compare::{Evidence, compare};
+use super::golden::{GoldenProfile, golden};
+use super::policy::MergePolicy;
+use super::profile::{NormalizedProfile, Profile};
+use crate::accrual::RequestError;
+use crate::ledger::{Map, Set};
+
+/// Why a link at or above the threshold did not join two clusters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Protection {
+    /// Each side has a verified phone the other lacks.
+    VerifiedPhoneConflict,
+    /// The customer would pass `merge.max_identifiers`.
+    IdentifierCap,
+}
+
+impl Protection {
+    /// Stable snake_case code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::VerifiedPhoneConflict => "verified_phone_conflict",
+            Self::IdentifierCap => "identifier_cap",
+        }
+    }
+}
+
+/// Every code [`Protection::code`] gives.
+pub const PROTECTION_CODES: &[&str] = &["verified_phone_conflict", "identifier_cap"];
+
+/// A pair of profiles that scored at or above the threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Link {
+    /// One profile id (the smaller).
+    pub a: String,
+    /// The other.
+    pub b: String,
+    /// Sum of the evidence weights.
+    #[serde(serialize_with = "super::compare::bits")]
+    #[schemars(with = "String")]
+    pub score: f64,
+    /// Why it did not join the two clusters, when it did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<Protection>,
+    /// The evidence, when explanations were asked for.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+}
+
+/// One customer: the profiles found to be them.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Cluster {
+    /// The surviving profile's id, which names the customer.
+    pub id: String,
+    /// Member profile ids, the survivor first, then by id.
+    pub members: Vec<String>,
+    /// The combined profile.
+    pub golden: GoldenProfile,
+}
+
+/// Counts of one deduplication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, schemars::JsonSchema)]
+pub struct DedupeStats {
+    /// Profiles in.
+    pub profiles: usize,
+    /// Customers out.
+    pub customers: usize,
+    /// Pairs compared.
+    pub compared: usize,
+    /// Pairs at or above the threshold.
+    pub links: usize,
+    /// Links refused by merge protection.
+    pub refused: usize,
+    /// Blocks larger than `merge.max_block`, not compared.
+    pub skipped_blocks: usize,
+    /// Values set aside as placeholders or invalid.
+    pub rejected_values: usize,
+}
+
+/// The answer of [`crate::Program::dedupe`].
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Dedupe {
+    /// For each input profile, in input order, its customer's id.
+    pub cluster_of: Vec<String>,
+    /// Customers with more than one profile, by id (`all_clusters` for every one).
+    pub clusters: Vec<Cluster>,
+    /// Pairs at or above the threshold, strongest first; refused ones say why.
+    /// With `explain`, each carries its evidence; otherwise only refused ones are listed.
+    pub links: Vec<Link>,
+    /// Counts.
+    pub stats: DedupeStats,
+}
+
+/// A deduplication request as the bindings send it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DedupeRequest {
+    /// The profiles.
+    pub profiles: Vec<Profile>,
+    /// List every link with its evidence.
+    #[serde(default)]
+    pub explain: bool,
+    /// Also list customers with a single profile in `clusters`.
+    #[serde(default)]
+    pub all_clusters: bool,
+}
+
+/// What [`crate::Program::dedupe`] takes besides the profiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DedupeOptions {
+    /// List every link with its evidence (slower on large batches).
+    #[serde(default)]
+    pub explain: bool,
+    /// Also list customers with a single profile in `clusters`.
+    #[serde(default)]
+    pub all_clusters: bool,
+}
+
+/// Hash of a blocking key: a tag and its text.
+fn key(tag: u8, parts: &[&str]) -> u64 {
+    let mut h = foldhash::fast::FixedState::with_seed(0x6c6f79616c7479).build_hasher();
+    tag.hash(&mut h);
+    for p in parts {
+        p.hash(&mut h);
+    }
+    h.finish()
+}
+
+fn prefix(s: &str, n: usize) -> &str {
+    s.char_indices()
+        .nth(n)
+        .map_or(s, |(i, _)| s.get(..i).unwrap_or(s))
+}
+
+/// The blocking keys of one profile, sorted, without repeats.
+pub(crate) fn blocking_keys(p: &NormalizedProfile, out: &mut Vec<u64>) {
+    out.clear();
+    out.extend(p.phones.iter().map(|c| key(b'p', &[&c.value])));
+    out.extend(p.emails.iter().map(|c| key(b'e', &[&c.value])));
+    out.extend(p.cards.iter().map(|c| key(b'c', &[c])));
+    out.extend(p.external_ids.iter().map(|x| key(b'x', &[x])));
+    let (g, f) = (p.given_name.as_str(), p.family_name.as_str());
+    if !p.birth_date.is_empty() {
+        out.push(key(b'd', &[&p.birth_date, prefix(f, 1)]));
+        out.push(key(b'D', &[&p.birth_date, prefix(g, 1)]));
+    }
+    if !p.national_id.is_empty() {
+        out.push(key(b'n', &[&p.national_id]));
+    }
+    if !g.is_empty() && !f.is_empty() {
+        let (lo, hi) = if g <= f { (g, f) } else { (f, g) };
+        out.push(key(b'N', &[lo, hi]));
+        out.push(key(
+            b'P',
+            &[prefix(g, 2), prefix(f, 3), prefix(&p.birth_date, 4)],
+        ));
+    }
+    if !p.postcode.is_empty() {
+        if !f.is_empty() {
+            out.push(key(b'z', &[&p.postcode, prefix(f, 2)]));
+        }
+        if !g.is_empty() {
+            out.push(key(b'Z', &[&p.postcode, prefix(g, 2)]));
+        }
+        if !p.street_number.is_empty() {
+            out.push(key(b's', &[&p.postcode, &p.street_number]));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// Whether `k` is the first key `a` and `b` share (both sorted).
+fn first_shared(a: &[u64], b: &[u64], k: u64) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
+        match x.cmp(&y) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return x == k,
+        }
+    }
+    false
+}
+
+/// Maps `f` over `items` on the machine's cores (one thread on the browser),
+/// keeping order.
+pub(crate) fn par_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads < 2 || items.len() < 4096 {
+        return items.iter().map(f).collect();
+    }
+    let size = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(size)
+            .map(|chunk| s.spawn(move || chunk.iter().map(f).collect::<Vec<U>>()))
+            .collect();
+        let mut out = Vec::with_capacity(items.len());
+        for h in handles {
+            // A panic in a worker is a bug; carry it to the caller's thread.
+            match h.join() {
+                Ok(part) => out.extend(part),
+                Err(e) => std::panic::resume_unwind(e),
+            }
+        }
+        out
+    })
+}
+
+/// Union-find with the merge-protection state of each root.
+struct Clusters {
+    parent: Vec<u32>,
+    phones: Vec<Vec<u32>>,
+    verified: Vec<Vec<u32>>,
+    emails: Vec<Vec<u32>>,
+    cards: Vec<Vec<u32>>,
+}
+
+fn union_len(a: &[u32], b: &[u32]) -> usize {
+    a.len() + b.iter().filter(|x| a.binary_search(x).is_err()).count()
+}
+
+fn merge_sorted(a: &mut Vec<u32>, b: Vec<u32>) {
+    a.extend(b);
+    a.sort_unstable();
+    a.dedup();
+}
+
+impl Clusters {
+    fn find(&mut self, mut x: u32) -> u32 {
+        loop {
+            let p = self.parent.get(x as usize).copied().unwrap_or(x);
+            if p == x {
+                return x;
+            }
+            let gp = self.parent.get(p as usize).copied().unwrap_or(p);
+            if let Some(slot) = self.parent.get_mut(x as usize) {
+                *slot = gp;
+            }
+            x = p;
+        }
+    }
+
+    fn check(&self, a: u32, b: u32, policy: &MergePolicy) -> Option<Protection> {
+        fn get(v: &[Vec<u32>], i: u32) -> &[u32] {
+            v.get(i as usize).map_or(&[][..], Vec::as_slice)
+        }
+        let (va, vb) = (get(&self.verified, a), get(&self.verified, b));
+        let a_only = va.iter().any(|x| vb.binary_search(x).is_err());
+        let b_only = vb.iter().any(|x| va.binary_search(x).is_err());
+        if a_only && b_only {
+            return Some(Protection::VerifiedPhoneConflict);
+        }
+        if union_len(get(&self.phones, a), get(&self.phones, b)) > policy.max_phones
+            || union_len(get(&self.emails, a), get(&self.emails, b)) > policy.max_emails
+            || union_len(get(&self.cards, a), get(&self.cards, b)) > policy.max_cards
+        {
+            return Some(Protection::IdentifierCap);
+        }
+        None
+    }
+
+    /// Joins `b`'s root into `a`'s.
+    fn union(&mut self, a: u32, b: u32) {
+        if let Some(slot) = self.parent.get_mut(b as usize) {
+            *slot = a;
+        }
+        for list in [
+            &mut self.phones,
+            &mut self.verified,
+            &mut self.emails,
+            &mut self.cards,
+        ] {
+            let taken = list
+                .get_mut(b as usize)
+                .map(std::mem::take)
+                .unwrap_or_default();
+            if let Some(into) = list.get_mut(a as usize) {
+                merge_sorted(into, taken);
+            }
+        }
+    }
+}
+
+/// Interns identifier strings as small numbers.
+#[derive(Default)]
+struct Interner(Map<String, u32>);
+
+impl Interner {
+    fn ids<'a>(&mut self, values: impl Iterator<Item = &'a String>) -> Vec<u32> {
+        let mut out: Vec<u32> = values
+            .map(|v| {
+                let next = u32::try_from(self.0.len()).unwrap_or(u32::MAX);
+                *self.0.entry(v.clone()).or_insert(next)
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// Deduplicates `profiles` under `policy`.
+pub(crate) fn dedupe(
+    policy: &MergePolicy,
+    profiles: &[Profile],
+    options: DedupeOptions,
+) -> Result<Dedupe, RequestError> {
+    let mut seen: Set<&str> = Set::default();
+    for (i, p) in profiles.iter().enumerate() {
+        if p.id.trim().is_empty() {
+            return Err(RequestError::EmptyValue {
+                path: format!("profiles[{i}].id"),
+            });
+        }
+        if !seen.insert(p.id.as_str()) {
+            return Err(RequestError::DuplicateProfile {
+                path: format!("profiles[{i}].id"),
+                id: p.id.clone(),
+            });
+        }
+    }
+    let n = profiles.len();
+    let Ok(n32) = u32::try_from(n) else {
+        return Err(RequestError::Overflow {
+            path: "profiles".to_owned(),
+        });
+    };
+    let norm: Vec<NormalizedProfile> = par_map(profiles, |p| NormalizedProfile::new(p, policy));
+    let keys: Vec<Vec<u64>> = par_map(&norm, |p| {
+        let mut k = Vec::new();
+        blocking_keys(p, &mut k);
+        k
+    });
+
+    let mut entries: Vec<(u64, u32)> = Vec::with_capacity(keys.iter().map(Vec::len).sum());
+    for (i, ks) in (0..n32).zip(&keys) {
+        entries.extend(ks.iter().map(|&k| (k, i)));
+    }
+    entries.sort_unstable();
+    let mut blocks: Vec<&[(u64, u32)]> = Vec::new();
+    let mut skipped_blocks = 0;
+    for block in entries.chunk_by(|x, y| x.0 == y.0) {
+        if block.len() > policy.max_block {
+            skipped_blocks += 1;
+        } else if block.len() > 1 {
+            blocks.push(block);
+        }
+    }
+    let scored: Vec<(Vec<(f64, u32, u32)>, usize)> = par_map(&blocks, |block| {
+        let mut out = Vec::new();
+        let mut compared = 0;
+        for (x, &(k, i)) in block.iter().enumerate() {
+            for &(_, j) in block.iter().skip(x + 1) {
+                let (Some(ki), Some(kj)) = (keys.get(i as usize), keys.get(j as usize)) else {
+                    continue;
+                };
+                if !first_shared(ki, kj, k) {
+                    continue;
+                }
+                let (Some(a), Some(b)) = (norm.get(i as usize), norm.get(j as usize)) else {
+                    continue;
+                };
+                compared += 1;
+                let score = compare(policy, a, b, &mut ());
+                if score >= policy.threshold {
+                    out.push((score, i, j));
+                }
+            }
+        }
+        (out, compared)
+    });
+    let compared = scored.iter().map(|s| s.1).sum();
+    let id = |i: u32| profiles.get(i as usize).map_or("", |p| p.id.as_str());
+    let mut edges: Vec<(f64, u32, u32)> = scored
+        .into_iter()
+        .flat_map(|s| s.0)
+        .map(|(s, i, j)| if id(i) <= id(j) { (s, i, j) } else { (s, j, i) })
+        .collect();
+    edges.sort_unstable_by(|x, y| {
+        y.0.total_cmp(&x.0)
+            .then_with(|| id(x.1).cmp(id(y.1)))
+            .then_with(|| id(x.2).cmp(id(y.2)))
+    });
+
+    let mut phones = Interner::default();
+    let mut emails = Interner::default();
+    let mut cards = Interner::default();
+    let mut uf = Clusters {
+        parent: (0..n32).collect(),
+        phones: norm
+            .iter()
+            .map(|p| phones.ids(p.phones.iter().map(|c| &c.value)))
+            .collect(),
+        verified: norm
+            .iter()
+            .map(|p| phones.ids(p.phones.iter().filter(|c| c.verified).map(|c| &c.value)))
+            .collect(),
+        emails: norm
+            .iter()
+            .map(|p| emails.ids(p.emails.iter().map(|c| &c.value)))
+            .collect(),
+        cards: norm.iter().map(|p| cards.ids(p.cards.iter())).collect(),
+    };
+    let mut links = Vec::new();
+    let mut refused = 0;
+    for &(score, i, j) in &edges {
+        let (ra, rb) = (uf.find(i), uf.find(j));
+        let protection = if ra == rb {
+            None
+        } else {
+            uf.check(ra, rb, policy)
+        };
+        match protection {
+            Some(_) => refused += 1,
+            None if ra != rb => uf.union(ra, rb),
+            None => {}
+        }
+        if options.explain || protection.is_some() {
+            let (Some(a), Some(b)) = (norm.get(i as usize), norm.get(j as usize)) else {
+                continue;
+            };
+            let mut evidence = Vec::new();
+            if options.explain {
+                compare(policy, a, b, &mut evidence);
+            }
+            links.push(Link {
+                a: a.id.clone(),
+                b: b.id.clone(),
+                score,
+                refused: protection,
+                evidence,
+            });
+        }
+    }
+
+    let mut members: Map<u32, Vec<u32>> = Map::default();
+    for i in 0..n32 {
+        let root = uf.find(i);
+        members.entry(root).or_default().push(i);
+    }
+    let mut cluster_of = vec![String::new(); n];
+    let mut clusters = Vec::new();
+    let mut customers = 0;
+    for group in members.into_values() {
+        customers += 1;
+        let pairs: Vec<(&Profile, &NormalizedProfile)> = group
+            .iter()
+            .filter_map(|&i| Some((profiles.get(i as usize)?, norm.get(i as usize)?)))
+            .collect();
+        let order = super::golden::rank(policy, &pairs);
+        let survivor = order
+            .first()
+            .and_then(|&k| pairs.get(k))
+            .map_or("", |p| p.0.id.as_str());
+        for &i in &group {
+            if let Some(slot) = cluster_of.get_mut(i as usize) {
+                survivor.clone_into(slot);
+            }
+        }
+        if group.len() > 1 || options.all_clusters {
+            clusters.push(Cluster {
+                id: survivor.to_owned(),
+                members: order
+                    .iter()
+                    .filter_map(|&k| pairs.get(k))
+                    .map(|p| p.0.id.clone())
+                    .collect(),
+                golden: golden(policy, &pairs, &order),
+            });
+        }
+    }
+    clusters.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    let rejected_values = norm.iter().map(|p| p.rejected.len()).sum();
+    Ok(Dedupe {
+        cluster_of,
+        clusters,
+        stats: DedupeStats {
+            profiles: n,
+            customers,
+            compared,
+            links: edges.len(),
+            refused,
+            skipped_blocks,
+            rejected_values,
+        },
+        links,
+    })
+}

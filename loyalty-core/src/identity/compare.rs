@@ -1,0 +1,387 @@
+//! Comparing two normalized profiles: a score in bits of log-odds, the sum of
+//! one weight per piece of evidence, and the evidence itself when asked for.
+
+use serde::Serialize;
+
+use super::policy::{Levels, MergePolicy};
+use super::profile::{NormalContact, NormalizedProfile};
+
+/// How closely two values agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// The same identifier or value.
+    Exact,
+    /// Nearly the same (a typo).
+    Close,
+    /// Somewhat alike.
+    Partial,
+    /// Different.
+    Differ,
+    /// A phone or e-mail shared by people with different given names.
+    SharedContact,
+}
+
+impl Level {
+    /// Stable snake_case code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Exact => "exact",
+            Self::Close => "close",
+            Self::Partial => "partial",
+            Self::Differ => "differ",
+            Self::SharedContact => "shared_contact",
+        }
+    }
+}
+
+/// One piece of evidence in a match decision.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Evidence {
+    /// What was compared: `phone`, `verified_phone`, `email`, `card`,
+    /// `external_id`, `given_name`, `family_name`, `birth_date`, ...
+    pub field: &'static str,
+    /// How closely it agreed.
+    pub level: Level,
+    /// Its weight in the score (as text, like every number that is not a count).
+    #[serde(serialize_with = "bits")]
+    #[schemars(with = "String")]
+    pub weight: f64,
+    /// Jaro-Winkler similarity of text fields, to 3 decimals.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "bits_opt")]
+    #[schemars(with = "Option<String>")]
+    pub similarity: Option<f64>,
+    /// The shared identifier, for identifiers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Given and family names compared crosswise (typed in swapped fields).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub swapped: bool,
+}
+
+/// Where evidence goes: nowhere in the batch's hot loop, a list when explaining.
+pub(crate) trait Sink {
+    fn push(&mut self, e: impl FnOnce() -> Evidence);
+}
+
+impl Sink for () {
+    #[inline]
+    fn push(&mut self, _: impl FnOnce() -> Evidence) {}
+}
+
+impl Sink for Vec<Evidence> {
+    fn push(&mut self, e: impl FnOnce() -> Evidence) {
+        Vec::push(self, e());
+    }
+}
+
+/// A score, weight or similarity as text, to 3 decimals without trailing
+/// zeros (`25`, `7.5`, `0.933`): the same characters on every runtime,
+/// where JSON numbers would print `25.0` in one and `25` in another.
+pub fn bits_text(x: f64) -> String {
+    let t = format!("{:.3}", round3(x));
+    let t = t.trim_end_matches('0').trim_end_matches('.');
+    if t == "-0" {
+        "0".to_owned()
+    } else {
+        t.to_owned()
+    }
+}
+
+pub(crate) fn bits<S: serde::Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&bits_text(*x))
+}
+
+pub(crate) fn bits_opt<S: serde::Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match x {
+        Some(x) => s.serialize_str(&bits_text(*x)),
+        None => s.serialize_none(),
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Agreement of two normalized texts.
+fn text_level(a: &str, b: &str) -> (Level, f64) {
+    if a == b {
+        return (Level::Exact, 1.0);
+    }
+    let sim = strsim::jaro_winkler(a, b);
+    let level = if sim >= 0.92 {
+        Level::Close
+    } else if sim >= 0.8 {
+        Level::Partial
+    } else {
+        Level::Differ
+    };
+    (level, sim)
+}
+
+/// Agreement of codes (postcodes, document numbers): one edit is close.
+fn code_level(a: &str, b: &str) -> Level {
+    if a == b {
+        Level::Exact
+    } else if strsim::osa_distance(a, b) <= 1 {
+        Level::Close
+    } else {
+        Level::Differ
+    }
+}
+
+/// Agreement of two `YYYY-MM-DD` dates: one part wrong, day and month
+/// swapped, or one digit typed wrong is close.
+fn date_level(a: &str, b: &str) -> Level {
+    if a == b {
+        return Level::Exact;
+    }
+    fn parts(d: &str) -> (&str, &str, &str) {
+        let mut it = d.split('-');
+        (
+            it.next().unwrap_or(""),
+            it.next().unwrap_or(""),
+            it.next().unwrap_or(""),
+        )
+    }
+    let (ya, ma, da) = parts(a);
+    let (yb, mb, db) = parts(b);
+    let same = usize::from(ya == yb) + usize::from(ma == mb) + usize::from(da == db);
+    if same == 2 || (ya == yb && ma == db && da == mb) || strsim::osa_distance(a, b) <= 1 {
+        Level::Close
+    } else {
+        Level::Differ
+    }
+}
+
+fn weight_of(l: &Levels, level: Level) -> f64 {
+    match level {
+        Level::Exact => l.exact,
+        Level::Close => l.close,
+        Level::Partial => l.partial,
+        Level::Differ | Level::SharedContact => l.differ,
+    }
+}
+
+/// One name is the other's initial.
+fn initial_of(a: &str, b: &str) -> bool {
+    let one = |s: &str| s.chars().count() == 1;
+    (one(a) || one(b)) && a.chars().next() == b.chars().next()
+}
+
+fn name_level(a: &str, b: &str) -> (Level, f64) {
+    let (level, sim) = text_level(a, b);
+    if level == Level::Differ && initial_of(a, b) {
+        (Level::Partial, sim)
+    } else {
+        (level, sim)
+    }
+}
+
+fn field(
+    sink: &mut impl Sink,
+    name: &'static str,
+    l: &Levels,
+    level: Level,
+    sim: Option<f64>,
+) -> f64 {
+    let w = weight_of(l, level);
+    sink.push(|| Evidence {
+        field: name,
+        level,
+        weight: w,
+        similarity: sim.map(round3),
+        value: None,
+        swapped: false,
+    });
+    w
+}
+
+fn text_field(sink: &mut impl Sink, name: &'static str, l: &Levels, a: &str, b: &str) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (level, sim) = text_level(a, b);
+    field(sink, name, l, level, Some(sim))
+}
+
+fn code_field(sink: &mut impl Sink, name: &'static str, l: &Levels, a: &str, b: &str) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    field(sink, name, l, code_level(a, b), None)
+}
+
+fn shared<'a>(
+    a: &'a [NormalContact],
+    b: &'a [NormalContact],
+) -> impl Iterator<Item = (&'a NormalContact, &'a NormalContact)> {
+    a.iter().flat_map(move |x| {
+        b.iter()
+            .filter(move |y| y.value == x.value)
+            .map(move |y| (x, y))
+    })
+}
+
+/// The score of `a` and `b` under `policy`, with its evidence pushed to `sink`.
+pub(crate) fn compare(
+    policy: &MergePolicy,
+    a: &NormalizedProfile,
+    b: &NormalizedProfile,
+    sink: &mut impl Sink,
+) -> f64 {
+    let w = &policy.weights;
+    let mut score = 0.0;
+
+    // Names first: a clear difference in given names turns a shared phone or
+    // e-mail into household evidence.
+    let (g, f, swapped) = names(a, b);
+    let given_conflict = g.is_some_and(|(level, _)| level == Level::Differ);
+    for (name, levels, cmp) in [
+        ("given_name", &w.given_name, g),
+        ("family_name", &w.family_name, f),
+    ] {
+        if let Some((level, sim)) = cmp {
+            let weight = weight_of(levels, level);
+            score += weight;
+            sink.push(|| Evidence {
+                field: name,
+                level,
+                weight,
+                similarity: Some(round3(sim)),
+                value: None,
+                swapped,
+            });
+        }
+    }
+
+    for (x, y) in shared(&a.phones, &b.phones) {
+        let verified = x.verified && y.verified;
+        let (name, mut weight, mut level) = if verified {
+            ("verified_phone", w.verified_phone, Level::Exact)
+        } else {
+            ("phone", w.phone, Level::Exact)
+        };
+        if given_conflict {
+            (weight, level) = (w.shared_contact, Level::SharedContact);
+        }
+        score += weight;
+        sink.push(|| Evidence {
+            field: name,
+            level,
+            weight,
+            similarity: None,
+            value: Some(x.value.clone()),
+            swapped: false,
+        });
+    }
+    for (x, _) in shared(&a.emails, &b.emails) {
+        let (weight, level) = if given_conflict {
+            (w.shared_contact, Level::SharedContact)
+        } else {
+            (w.email, Level::Exact)
+        };
+        score += weight;
+        sink.push(|| Evidence {
+            field: "email",
+            level,
+            weight,
+            similarity: None,
+            value: Some(x.value.clone()),
+            swapped: false,
+        });
+    }
+    for c in a.cards.iter().filter(|c| b.cards.contains(c)) {
+        score += w.card;
+        sink.push(|| Evidence {
+            field: "card",
+            level: Level::Exact,
+            weight: w.card,
+            similarity: None,
+            value: Some(c.clone()),
+            swapped: false,
+        });
+    }
+    for x in a.external_ids.iter().filter(|x| b.external_ids.contains(x)) {
+        score += w.external_id;
+        sink.push(|| Evidence {
+            field: "external_id",
+            level: Level::Exact,
+            weight: w.external_id,
+            similarity: None,
+            value: Some(x.clone()),
+            swapped: false,
+        });
+    }
+
+    if !a.birth_date.is_empty() && !b.birth_date.is_empty() {
+        let level = date_level(&a.birth_date, &b.birth_date);
+        score += field(sink, "birth_date", &w.birth_date, level, None);
+    }
+    score += code_field(
+        sink,
+        "national_id",
+        &w.national_id,
+        &a.national_id,
+        &b.national_id,
+    );
+    score += text_field(sink, "city", &w.city, &a.city, &b.city);
+    score += code_field(sink, "postcode", &w.postcode, &a.postcode, &b.postcode);
+    score += text_field(sink, "street", &w.street, &a.street, &b.street);
+    if !a.street_number.is_empty() && !b.street_number.is_empty() {
+        let level = if a.street_number == b.street_number {
+            Level::Exact
+        } else {
+            Level::Differ
+        };
+        score += field(sink, "street_number", &w.street_number, level, None);
+    }
+    score += text_field(
+        sink,
+        "address_line2",
+        &w.address_line2,
+        &a.address_line2,
+        &b.address_line2,
+    );
+    if !a.region.is_empty() && !b.region.is_empty() {
+        let level = if a.region == b.region {
+            Level::Exact
+        } else {
+            Level::Differ
+        };
+        score += field(sink, "region", &w.region, level, None);
+    }
+    score
+}
+
+type NameCmp = Option<(Level, f64)>;
+
+/// Given and family names compared straight and crosswise; the better
+/// reading wins. Missing names compare as nothing.
+fn names(a: &NormalizedProfile, b: &NormalizedProfile) -> (NameCmp, NameCmp, bool) {
+    let cmp = |x: &str, y: &str| (!x.is_empty() && !y.is_empty()).then(|| name_level(x, y));
+    let straight = (
+        cmp(&a.given_name, &b.given_name),
+        cmp(&a.family_name, &b.family_name),
+    );
+    let rank = |c: NameCmp| match c {
+        Some((Level::Exact, _)) => 3,
+        Some((Level::Close, _)) => 2,
+        Some((Level::Partial, _)) => 1,
+        None => 0,
+        Some(_) => -2,
+    };
+    let total = |(g, f): (NameCmp, NameCmp)| rank(g) + rank(f);
+    if total(straight) >= 4 {
+        return (straight.0, straight.1, false);
+    }
+    let crossed = (
+        cmp(&a.given_name, &b.family_name),
+        cmp(&a.family_name, &b.given_name),
+    );
+    if total(crossed) > total(straight) + 1 {
+        (crossed.0, crossed.1, true)
+    } else {
+        (straight.0, straight.1, false)
+    }
+}
