@@ -159,6 +159,7 @@ fn program_file() -> impl Strategy<Value = ProgramFile> {
             tiers: None,
             coupons: Vec::new(),
             coupon_policy: Default::default(),
+            merge: Default::default(),
             rounding,
             eligibility: EligibilityFile {
                 exclude_categories: if exclude_tobacco {

@@ -192,8 +192,8 @@ fn first_shared(a: &[u64], b: &[u64], k: u64) -> bool {
     let (mut i, mut j) = (0, 0);
     while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
         match x.cmp(&y) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Less => i = i.saturating_add(1),
+            std::cmp::Ordering::Greater => j = j.saturating_add(1),
             std::cmp::Ordering::Equal => return x == k,
         }
     }
@@ -228,6 +228,9 @@ pub(crate) fn par_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync)
     })
 }
 
+/// Links at or above the threshold found in one block, and the pairs compared.
+type Scored = (Vec<(f64, u32, u32)>, usize);
+
 /// Union-find with the merge-protection state of each root.
 struct Clusters {
     parent: Vec<u32>,
@@ -238,7 +241,8 @@ struct Clusters {
 }
 
 fn union_len(a: &[u32], b: &[u32]) -> usize {
-    a.len() + b.iter().filter(|x| a.binary_search(x).is_err()).count()
+    a.len()
+        .saturating_add(b.iter().filter(|x| a.binary_search(x).is_err()).count())
 }
 
 fn merge_sorted(a: &mut Vec<u32>, b: Vec<u32>) {
@@ -360,19 +364,19 @@ pub(crate) fn dedupe(
     }
     entries.sort_unstable();
     let mut blocks: Vec<&[(u64, u32)]> = Vec::new();
-    let mut skipped_blocks = 0;
+    let mut skipped_blocks = 0usize;
     for block in entries.chunk_by(|x, y| x.0 == y.0) {
         if block.len() > policy.max_block {
-            skipped_blocks += 1;
+            skipped_blocks = skipped_blocks.saturating_add(1);
         } else if block.len() > 1 {
             blocks.push(block);
         }
     }
-    let scored: Vec<(Vec<(f64, u32, u32)>, usize)> = par_map(&blocks, |block| {
+    let scored: Vec<Scored> = par_map(&blocks, |block| {
         let mut out = Vec::new();
-        let mut compared = 0;
+        let mut compared = 0usize;
         for (x, &(k, i)) in block.iter().enumerate() {
-            for &(_, j) in block.iter().skip(x + 1) {
+            for &(_, j) in block.iter().skip(x.saturating_add(1)) {
                 let (Some(ki), Some(kj)) = (keys.get(i as usize), keys.get(j as usize)) else {
                     continue;
                 };
@@ -382,7 +386,7 @@ pub(crate) fn dedupe(
                 let (Some(a), Some(b)) = (norm.get(i as usize), norm.get(j as usize)) else {
                     continue;
                 };
-                compared += 1;
+                compared = compared.saturating_add(1);
                 let score = compare(policy, a, b, &mut ());
                 if score >= policy.threshold {
                     out.push((score, i, j));
@@ -424,7 +428,7 @@ pub(crate) fn dedupe(
         cards: norm.iter().map(|p| cards.ids(p.cards.iter())).collect(),
     };
     let mut links = Vec::new();
-    let mut refused = 0;
+    let mut refused = 0usize;
     for &(score, i, j) in &edges {
         let (ra, rb) = (uf.find(i), uf.find(j));
         let protection = if ra == rb {
@@ -433,7 +437,7 @@ pub(crate) fn dedupe(
             uf.check(ra, rb, policy)
         };
         match protection {
-            Some(_) => refused += 1,
+            Some(_) => refused = refused.saturating_add(1),
             None if ra != rb => uf.union(ra, rb),
             None => {}
         }
@@ -462,9 +466,9 @@ pub(crate) fn dedupe(
     }
     let mut cluster_of = vec![String::new(); n];
     let mut clusters = Vec::new();
-    let mut customers = 0;
+    let mut customers = 0usize;
     for group in members.into_values() {
-        customers += 1;
+        customers = customers.saturating_add(1);
         let pairs: Vec<(&Profile, &NormalizedProfile)> = group
             .iter()
             .filter_map(|&i| Some((profiles.get(i as usize)?, norm.get(i as usize)?)))

@@ -146,7 +146,10 @@ fn date_level(a: &str, b: &str) -> Level {
     }
     let (ya, ma, da) = parts(a);
     let (yb, mb, db) = parts(b);
-    let same = usize::from(ya == yb) + usize::from(ma == mb) + usize::from(da == db);
+    let same = [ya == yb, ma == mb, da == db]
+        .iter()
+        .filter(|x| **x)
+        .count();
     if same == 2 || (ya == yb && ma == db && da == mb) || strsim::osa_distance(a, b) <= 1 {
         Level::Close
     } else {
@@ -230,6 +233,9 @@ pub(crate) fn compare(
     b: &NormalizedProfile,
     sink: &mut impl Sink,
 ) -> f64 {
+    // Take the two in id order: the score of a pair never depends on which
+    // one was met first (text similarity need not be symmetric to the bit).
+    let (a, b) = if b.id < a.id { (b, a) } else { (a, b) };
     let w = &policy.weights;
     let mut score = 0.0;
 
@@ -356,22 +362,33 @@ pub(crate) fn compare(
 
 type NameCmp = Option<(Level, f64)>;
 
+/// Whether a name is written in Arabic script (Arabic, Persian, Urdu).
+fn arabic_script(name: &str) -> bool {
+    name.chars().find(|c| c.is_alphabetic()).is_some_and(|c| {
+        matches!(c, '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08FF}' | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
+    })
+}
+
 /// Given and family names compared straight and crosswise; the better
 /// reading wins. Missing names compare as nothing.
 fn names(a: &NormalizedProfile, b: &NormalizedProfile) -> (NameCmp, NameCmp, bool) {
-    let cmp = |x: &str, y: &str| (!x.is_empty() && !y.is_empty()).then(|| name_level(x, y));
+    // Names in different scripts (`Sara` and `سارا`) say nothing either way.
+    let cmp = |x: &str, y: &str| {
+        (!x.is_empty() && !y.is_empty() && arabic_script(x) == arabic_script(y))
+            .then(|| name_level(x, y))
+    };
     let straight = (
         cmp(&a.given_name, &b.given_name),
         cmp(&a.family_name, &b.family_name),
     );
     let rank = |c: NameCmp| match c {
-        Some((Level::Exact, _)) => 3,
+        Some((Level::Exact, _)) => 3i32,
         Some((Level::Close, _)) => 2,
         Some((Level::Partial, _)) => 1,
         None => 0,
         Some(_) => -2,
     };
-    let total = |(g, f): (NameCmp, NameCmp)| rank(g) + rank(f);
+    let total = |(g, f): (NameCmp, NameCmp)| rank(g).saturating_add(rank(f));
     if total(straight) >= 4 {
         return (straight.0, straight.1, false);
     }
@@ -379,7 +396,11 @@ fn names(a: &NormalizedProfile, b: &NormalizedProfile) -> (NameCmp, NameCmp, boo
         cmp(&a.given_name, &b.family_name),
         cmp(&a.family_name, &b.given_name),
     );
-    if total(crossed) > total(straight) + 1 {
+    // Crosswise only when both names agree that way (typed in each other's
+    // field), never on one look-alike: `Reza Ahmadi` is not `Sara Rezaei`.
+    let agrees = |c: NameCmp| c.is_some_and(|(level, _)| level != Level::Differ);
+    if agrees(crossed.0) && agrees(crossed.1) && total(crossed) > total(straight).saturating_add(1)
+    {
         (crossed.0, crossed.1, true)
     } else {
         (straight.0, straight.1, false)

@@ -196,10 +196,10 @@ impl MatchIndex {
         // Candidates: profiles sharing a key, in blocks small enough to mean something.
         let mut candidates: Vec<u32> = Vec::new();
         for k in &keys {
-            if let Some(list) = self.blocks.get(k) {
-                if list.len() < self.policy.max_block {
-                    candidates.extend(list.iter().copied().filter(|&c| c != slot));
-                }
+            if let Some(list) = self.blocks.get(k)
+                && list.len() < self.policy.max_block
+            {
+                candidates.extend(list.iter().copied().filter(|&c| c != slot));
             }
         }
         candidates.sort_unstable();

@@ -109,10 +109,10 @@ impl MergeRecord {
             .filter(|e| !matches!(e, LedgerEvent::Merge(m) if self.is_own_merge(m)))
             .map(|e| {
                 let mut e = e.clone();
-                if let Some(origin) = origins.get(e.id()).filter(|o| self.is_member(o)) {
-                    if let Some(account) = ledger_account(&mut e).filter(|a| **a == self.customer) {
-                        origin.clone_into(account);
-                    }
+                if let Some(origin) = origins.get(e.id()).filter(|o| self.is_member(o))
+                    && let Some(account) = ledger_account(&mut e).filter(|a| **a == self.customer)
+                {
+                    origin.clone_into(account);
                 }
                 e
             })
@@ -131,10 +131,10 @@ impl MergeRecord {
             .map(|e| {
                 let mut e = e.clone();
                 let id = tier_id(&e).to_owned();
-                if let Some(origin) = origins.get(&id).filter(|o| self.is_member(o)) {
-                    if let Some(account) = tier_account(&mut e).filter(|a| **a == self.customer) {
-                        origin.clone_into(account);
-                    }
+                if let Some(origin) = origins.get(&id).filter(|o| self.is_member(o))
+                    && let Some(account) = tier_account(&mut e).filter(|a| **a == self.customer)
+                {
+                    origin.clone_into(account);
                 }
                 e
             })

@@ -218,10 +218,10 @@ pub fn normalize_email(text: &str, blocklist: &[String]) -> Result<String, Rejec
         domain
     };
     let mut local = Cow::Borrowed(local);
-    if TAG_DOMAINS.contains(&domain) {
-        if let Some((head, _)) = local.split_once('+') {
-            local = Cow::Owned(head.to_owned());
-        }
+    if TAG_DOMAINS.contains(&domain)
+        && let Some((head, _)) = local.split_once('+')
+    {
+        local = Cow::Owned(head.to_owned());
     }
     if domain == "gmail.com" {
         local = Cow::Owned(local.replace('.', ""));

@@ -281,13 +281,13 @@ fn levels(c: &mut Checker, path: &str, file: Option<LevelsFile>, default: [f64; 
 
 /// Checks and compiles the `[merge]` section.
 pub(crate) fn compile_merge(c: &mut Checker, file: &MergeFile) -> MergePolicy {
-    if let Some(region) = &file.region {
-        if region.parse::<phonenumber::country::Id>().is_err() {
-            c.push(ProgramError::InvalidRegion {
-                path: "merge.region".to_owned(),
-                value: region.clone(),
-            });
-        }
+    if let Some(region) = &file.region
+        && region.parse::<phonenumber::country::Id>().is_err()
+    {
+        c.push(ProgramError::InvalidRegion {
+            path: "merge.region".to_owned(),
+            value: region.clone(),
+        });
     }
     let mut weight = |path: &str, v: Option<f64>, d: f64| {
         let v = v.unwrap_or(d);
