@@ -12,6 +12,8 @@ VENV="${LOYALTY_VENV:-$PWD/.venv}"
 CLEAN_VENV="$PWD/target/py-clean-venv"
 WHEEL_DIR="$PWD/target/wheels"
 TOOLS=(maturin==1.16.0 pytest==9.2.0 mypy==2.4.1 pytest-benchmark==5.3.1)
+# Table inputs of Program.dedupe (tests/test_merge_api.py); wheels for CPython 3.11 x86_64.
+TOOLS+=(pyarrow==26.0.1 pandas==3.1.1)
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 
 step() { printf '\n==> %s\n' "$*"; }

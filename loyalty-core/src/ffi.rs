@@ -496,16 +496,16 @@ pub fn merge_normalize_profile(program: &Program, profile: Value) -> Result<Valu
 /// `phone`, `email`, `name` or `date`. Answers `{"value": ...}` or
 /// `{"rejected": code}`.
 pub fn merge_normalize(program: &Program, kind: &str, text: &str) -> Result<Value, Failure> {
-    use crate::identity::{normalize_date, normalize_email, normalize_name, normalize_phone};
+    use crate::identity::{normalize_date_in, normalize_email, normalize_name, normalize_phone};
     let policy = &program.merge;
     let answer = match kind {
         "phone" => normalize_phone(
             text,
             policy.region.as_deref().unwrap_or("ZZ"),
-            &policy.blocklist,
+            &policy.phone_blocklist,
         ),
         "email" => normalize_email(text, &policy.blocklist),
-        "date" => normalize_date(text, &policy.blocklist),
+        "date" => normalize_date_in(text, policy.calendar, &policy.blocklist),
         "name" => Ok(normalize_name(text)),
         _ => {
             return Err(request_failure(crate::accrual::RequestError::Shape(
@@ -534,10 +534,10 @@ pub fn merge_compare(program: &Program, request: Value) -> Result<Value, Failure
         b: crate::identity::Profile,
     }
     let pair: Pair = read_request(request)?;
-    let (score, evidence) = program.compare_profiles(&pair.a, &pair.b);
+    let (score, linked, evidence) = program.compare_profiles(&pair.a, &pair.b);
     Ok(serde_json::json!({
         "score": crate::identity::bits_text(score),
-        "linked": score >= program.merge.threshold,
+        "linked": linked,
         "evidence": to_value(&evidence),
     }))
 }

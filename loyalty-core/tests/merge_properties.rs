@@ -3,6 +3,14 @@
 //! two verified phones no single profile vouches for, merging conserves
 //! points, and unmerge gives every profile back exactly its own ledger.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: generators do plain arithmetic on small values, and a failure should fail loudly"
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use loyalty_core::Program;

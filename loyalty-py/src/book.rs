@@ -33,6 +33,8 @@ pub(crate) enum Fault {
         /// What the book is called in messages (`ledger`, `tier book`).
         noun: &'static str,
     },
+    /// An earlier panic stopped a change half-way; the message says what to do.
+    Unusable(&'static str),
 }
 
 impl Fault {
@@ -45,6 +47,7 @@ impl Fault {
                 "this {noun} is unusable: an internal error in the loyalty engine stopped an \
                  event half-way; rebuild it with {class}.replay(program, events)"
             )),
+            Self::Unusable(message) => PyRuntimeError::new_err(message),
         }
     }
 }

@@ -10,6 +10,7 @@ mod convert;
 mod coupons;
 mod errors;
 mod ledger;
+mod merge;
 mod program;
 mod tiers;
 
@@ -43,6 +44,7 @@ fn _loyalty(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<program::PyProgram>()?;
     m.add_class::<ledger::PyLedger>()?;
     m.add_class::<tiers::PyTiers>()?;
+    m.add_class::<merge::PyMatchIndex>()?;
     m.add_class::<answer::PyQuote>()?;
     m.add_class::<answer::PyAward>()?;
     m.add_class::<answer::PyLineAward>()?;

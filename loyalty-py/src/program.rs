@@ -228,6 +228,80 @@ impl PyProgram {
         crate::coupons::generate(&self.inner, py, request)
     }
 
+    /// Finds which profiles are the same customer. `data` is a list of
+    /// profile dicts, a `pyarrow.Table` or a `pandas.DataFrame` (one profile
+    /// per row; missing cells, None and NaN, are left out). Answers a
+    /// `Dedupe` dict whose `cluster_of` gives each row's customer id in input
+    /// order; with `as_table=True` (tables only) a table of the same kind
+    /// with columns `id` and `customer`, one row per input row, instead.
+    #[pyo3(signature = (data, *, explain=false, all_clusters=false, as_table=false))]
+    fn dedupe<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        explain: bool,
+        all_clusters: bool,
+        as_table: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::merge::dedupe(&self.inner, py, data, explain, all_clusters, as_table)
+    }
+
+    /// `dedupe` of a whole `DedupeRequest` mapping (`profiles`, `explain`,
+    /// `all_clusters`), as the other bindings send it.
+    fn dedupe_request<'py>(
+        &self,
+        py: Python<'py>,
+        request: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::merge::dedupe_request(&self.inner, py, request)
+    }
+
+    /// One value as matching reads it under the program's `[merge]` policy:
+    /// `kind` is `phone`, `email`, `name` or `date`. Answers `{"value": ...}`
+    /// or `{"rejected": code}` (a placeholder or an invalid value).
+    fn normalize<'py>(
+        &self,
+        py: Python<'py>,
+        kind: &str,
+        text: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::merge::normalize(&self.inner, py, kind, text)
+    }
+
+    /// A profile as matching sees it: a `NormalizedProfile` dict.
+    fn normalize_profile<'py>(
+        &self,
+        py: Python<'py>,
+        profile: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::merge::normalize_profile(&self.inner, py, profile)
+    }
+
+    /// Compares two profiles: `{"score", "linked", "evidence"}`.
+    fn compare_profiles<'py>(
+        &self,
+        py: Python<'py>,
+        a: &Bound<'py, PyAny>,
+        b: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::merge::compare(&self.inner, py, a, b)
+    }
+
+    /// `compare_profiles` of a whole `{"a": profile, "b": profile}` mapping,
+    /// as the other bindings send it.
+    fn compare_request<'py>(
+        &self,
+        py: Python<'py>,
+        request: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::merge::compare_request(&self.inner, py, request)
+    }
+
+    /// An empty `MatchIndex` under the program's merge policy.
+    fn match_index(slf: &Bound<'_, Self>) -> PyResult<crate::merge::PyMatchIndex> {
+        crate::merge::PyMatchIndex::new(slf.py(), slf.clone().unbind())
+    }
+
     /// Warnings about settings that are valid but probably not meant (a tier
     /// no member can reach, retention above entry, a rule naming a tier the
     /// program does not have): a list of `{"code", "path", "message"}`,

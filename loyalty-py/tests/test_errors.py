@@ -56,6 +56,9 @@ EXPECTED_ERROR_CODES = {
         "duplicate_code",
         "invalid_code_format",
         "unknown_coupon",
+        # Profile merging: `[merge]` region and weights.
+        "invalid_region",
+        "invalid_weight",
     ],
     "request": [
         "syntax_error",
@@ -84,6 +87,7 @@ EXPECTED_ERROR_CODES = {
         "invalid_issue",
         "invalid_seed",
         "code_space_exhausted",
+        "duplicate_profile",
     ],
     "ledger": [
         "syntax_error",

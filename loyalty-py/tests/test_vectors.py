@@ -22,7 +22,7 @@ import loyalty
 
 VECTORS_DIR = pathlib.Path(__file__).resolve().parent.joinpath("..", "..", "tests", "vectors")
 # Directories of step vectors, each with its own runner.
-STEP_DIRS = {"ledger", "tiers", "coupons"}
+STEP_DIRS = {"ledger", "tiers", "coupons", "merge"}
 VECTOR_FILES = sorted(p for p in VECTORS_DIR.glob("*/*.json") if p.parent.name not in STEP_DIRS)
 
 

@@ -102,7 +102,7 @@ fn pairs(labels: &[String]) -> BTreeSet<(usize, usize)> {
     let mut out = BTreeSet::new();
     for members in groups(labels).values() {
         for (x, &a) in members.iter().enumerate() {
-            for &b in members.iter().skip(x + 1) {
+            for &b in members.iter().skip(x.saturating_add(1)) {
                 out.insert((a.min(b), a.max(b)));
             }
         }

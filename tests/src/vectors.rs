@@ -4,12 +4,15 @@
 //! one `expect`), and a step vector (`steps`, each one call with its own
 //! `expect`): under `vectors/ledger/` calls of the ledger API on a fresh
 //! ledger, under `vectors/tiers/` calls of the tier API on a fresh tier book,
-//! under `vectors/coupons/` calls of the coupon API (which keeps no state).
+//! under `vectors/coupons/` calls of the coupon API (which keeps no state),
+//! under `vectors/merge/` calls of the profile-merging API (normalization,
+//! comparison, batch dedupe, and one incremental match index per vector).
 
 use std::path::{Path, PathBuf};
 
 use loyalty_core::canonical;
 use loyalty_core::ffi::{self, Failure, ProgramSource};
+use loyalty_core::identity::MatchIndex;
 use loyalty_core::ledger::Ledger;
 use loyalty_core::program::Program;
 use loyalty_core::tiers::TierBook;
@@ -24,9 +27,12 @@ pub const TIERS: &str = "tiers";
 /// The capability directory whose vectors are coupon step lists.
 pub const COUPONS: &str = "coupons";
 
+/// The capability directory whose vectors are profile-merging step lists.
+pub const MERGE: &str = "merge";
+
 /// Whether vectors of a capability are step lists rather than one quote.
 fn is_steps(capability: &str) -> bool {
-    capability == LEDGER || capability == TIERS || capability == COUPONS
+    [LEDGER, TIERS, COUPONS, MERGE].contains(&capability)
 }
 
 /// One vector file.
@@ -161,6 +167,16 @@ fn coupon_step_keys(op: &str) -> Option<&'static [&'static str]> {
     Some(match op {
         "apply" | "generate" | "quote" => &["request"],
         "check_code" => &["code"],
+        _ => return None,
+    })
+}
+
+/// The keys a merge step of each op takes (besides `op` and `expect`).
+fn merge_step_keys(op: &str) -> Option<&'static [&'static str]> {
+    Some(match op {
+        "normalize" => &["kind", "text"],
+        "normalize_profile" | "match" => &["profile"],
+        "compare" | "dedupe" => &["request"],
         _ => return None,
     })
 }
@@ -331,11 +347,43 @@ pub fn run_coupons(doc: &Value) -> Result<Vec<Value>, String> {
         .collect()
 }
 
-/// Runs every step of a ledger, tier or coupon vector; the envelopes in order.
+/// Runs one merge step and returns its answer envelope; `Err` when the
+/// step itself is malformed (unknown op, missing or unknown keys).
+fn run_merge_step(
+    program: &Program,
+    index: &mut MatchIndex,
+    step: &Value,
+) -> Result<Value, String> {
+    let (step, op) = step_shape(step, merge_step_keys)?;
+    let answer = match op {
+        "normalize" => ffi::merge_normalize(program, text(step, "kind")?, text(step, "text")?),
+        "normalize_profile" => ffi::merge_normalize_profile(program, value(step, "profile")?),
+        "compare" => ffi::merge_compare(program, value(step, "request")?),
+        "dedupe" => ffi::merge_dedupe(program, value(step, "request")?),
+        "match" => ffi::merge_index_add(index, value(step, "profile")?),
+        _ => return Err(format!("unknown op `{op}`")),
+    };
+    Ok(envelope(answer))
+}
+
+/// Runs every step of a merge vector, `match` steps on one match index made
+/// for the vector (`program.match_index()`); the envelopes in order.
+pub fn run_merge(doc: &Value) -> Result<Vec<Value>, String> {
+    let (program, steps) = steps_program(doc, "merge")?;
+    let mut index = program.match_index();
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| run_merge_step(&program, &mut index, s).map_err(|e| format!("step {i}: {e}")))
+        .collect()
+}
+
+/// Runs every step of a ledger, tier, coupon or merge vector; the envelopes in order.
 fn run_steps(capability: &str, doc: &Value) -> Result<Vec<Value>, String> {
     match capability {
         TIERS => run_tiers(doc),
         COUPONS => run_coupons(doc),
+        MERGE => run_merge(doc),
         _ => run_ledger(doc),
     }
 }
@@ -381,8 +429,8 @@ fn check_steps(capability: &str, doc: &Value) -> Result<(), String> {
     }
 }
 
-/// Runs a vector and compares canonical bytes with `expect` (for a ledger
-/// or tier vector, every step's).
+/// Runs a vector and compares canonical bytes with `expect` (for a step
+/// vector, every step's).
 pub fn check(v: &Vector) -> Result<(), String> {
     let doc = v.doc.as_ref().map_err(Clone::clone)?;
     if is_steps(&v.capability) {
@@ -398,8 +446,8 @@ pub fn check(v: &Vector) -> Result<(), String> {
     }
 }
 
-/// Rewrites the vector's `expect` (every step's, for a ledger or tier
-/// vector) with the current answers (review the diff!).
+/// Rewrites the vector's `expect` (every step's, for a step vector) with
+/// the current answers (review the diff!).
 pub fn bless(v: &Vector) -> Result<(), String> {
     let mut doc = v.doc.clone()?;
     if is_steps(&v.capability) {

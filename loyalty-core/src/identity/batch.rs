@@ -47,7 +47,8 @@ pub const PROTECTION_CODES: &[&str] = &["verified_phone_conflict", "identifier_c
 /// A pair of profiles that scored at or above the threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Link {
-    /// One profile id (the smaller).
+    /// One profile id: the smaller in a batch, the new profile in a
+    /// [`super::MatchDecision`].
     pub a: String,
     /// The other.
     pub b: String,
@@ -68,7 +69,8 @@ pub struct Link {
 pub struct Cluster {
     /// The surviving profile's id, which names the customer.
     pub id: String,
-    /// Member profile ids, the survivor first, then by id.
+    /// Member profile ids by survivorship rank: the survivor first (most
+    /// trusted source, then most recently updated, then smallest id).
     pub members: Vec<String>,
     /// The combined profile.
     pub golden: GoldenProfile,
@@ -100,7 +102,8 @@ pub struct Dedupe {
     pub cluster_of: Vec<String>,
     /// Customers with more than one profile, by id (`all_clusters` for every one).
     pub clusters: Vec<Cluster>,
-    /// Pairs at or above the threshold, strongest first; refused ones say why.
+    /// Linked pairs (at or above the threshold, with corroboration), strongest
+    /// first; refused ones say why.
     /// With `explain`, each carries its evidence; otherwise only refused ones are listed.
     pub links: Vec<Link>,
     /// Counts.
@@ -187,13 +190,19 @@ pub(crate) fn blocking_keys(p: &NormalizedProfile, out: &mut Vec<u64>) {
     out.dedup();
 }
 
-/// Whether `k` is the first key `a` and `b` share (both sorted).
-fn first_shared(a: &[u64], b: &[u64], k: u64) -> bool {
+/// Whether `k` is the first key `a` and `b` share (both sorted) among the
+/// keys whose blocks are compared: a pair whose first shared key is a
+/// skipped (too common) block is still compared in its next block.
+fn first_shared(a: &[u64], b: &[u64], k: u64, skipped: &Set<u64>) -> bool {
     let (mut i, mut j) = (0, 0);
     while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
         match x.cmp(&y) {
             std::cmp::Ordering::Less => i = i.saturating_add(1),
             std::cmp::Ordering::Greater => j = j.saturating_add(1),
+            std::cmp::Ordering::Equal if skipped.contains(&x) => {
+                i = i.saturating_add(1);
+                j = j.saturating_add(1);
+            }
             std::cmp::Ordering::Equal => return x == k,
         }
     }
@@ -364,10 +373,10 @@ pub(crate) fn dedupe(
     }
     entries.sort_unstable();
     let mut blocks: Vec<&[(u64, u32)]> = Vec::new();
-    let mut skipped_blocks = 0usize;
+    let mut skipped: Set<u64> = Set::default();
     for block in entries.chunk_by(|x, y| x.0 == y.0) {
         if block.len() > policy.max_block {
-            skipped_blocks = skipped_blocks.saturating_add(1);
+            skipped.extend(block.first().map(|e| e.0));
         } else if block.len() > 1 {
             blocks.push(block);
         }
@@ -380,7 +389,7 @@ pub(crate) fn dedupe(
                 let (Some(ki), Some(kj)) = (keys.get(i as usize), keys.get(j as usize)) else {
                     continue;
                 };
-                if !first_shared(ki, kj, k) {
+                if !first_shared(ki, kj, k, &skipped) {
                     continue;
                 }
                 let (Some(a), Some(b)) = (norm.get(i as usize), norm.get(j as usize)) else {
@@ -388,8 +397,8 @@ pub(crate) fn dedupe(
                 };
                 compared = compared.saturating_add(1);
                 let score = compare(policy, a, b, &mut ());
-                if score >= policy.threshold {
-                    out.push((score, i, j));
+                if score.links(policy) {
+                    out.push((score.total, i, j));
                 }
             }
         }
@@ -506,7 +515,7 @@ pub(crate) fn dedupe(
             compared,
             links: edges.len(),
             refused,
-            skipped_blocks,
+            skipped_blocks: skipped.len(),
             rejected_values,
         },
         links,

@@ -173,6 +173,10 @@ fn initial_of(a: &str, b: &str) -> bool {
 }
 
 fn name_level(a: &str, b: &str) -> (Level, f64) {
+    // `علیرضا` and `علی رضا` (a joiner typed as a space) are one name.
+    if a.contains(' ') != b.contains(' ') && a.replace(' ', "") == b.replace(' ', "") {
+        return (Level::Exact, 1.0);
+    }
     let (level, sim) = text_level(a, b);
     if level == Level::Differ && initial_of(a, b) {
         (Level::Partial, sim)
@@ -226,18 +230,39 @@ fn shared<'a>(
     })
 }
 
+/// The score of a pair, and how much of it is not names.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Score {
+    /// Sum of every weight.
+    pub total: f64,
+    /// Sum of the positive weights of everything but given and family
+    /// names: what agrees besides the name.
+    pub support: f64,
+}
+
+impl Score {
+    /// Whether the pair is one customer: at least the threshold, and at
+    /// least `merge.corroboration` of it from something other than names
+    /// (two people are not one customer on a shared name alone).
+    pub(crate) fn links(self, policy: &MergePolicy) -> bool {
+        self.total >= policy.threshold && self.support >= policy.corroboration
+    }
+}
+
 /// The score of `a` and `b` under `policy`, with its evidence pushed to `sink`.
 pub(crate) fn compare(
     policy: &MergePolicy,
     a: &NormalizedProfile,
     b: &NormalizedProfile,
     sink: &mut impl Sink,
-) -> f64 {
+) -> Score {
     // Take the two in id order: the score of a pair never depends on which
     // one was met first (text similarity need not be symmetric to the bit).
     let (a, b) = if b.id < a.id { (b, a) } else { (a, b) };
     let w = &policy.weights;
+    let mut names_total = 0.0;
     let mut score = 0.0;
+    let mut support = 0.0;
 
     // Names first: a clear difference in given names turns a shared phone or
     // e-mail into household evidence.
@@ -249,7 +274,7 @@ pub(crate) fn compare(
     ] {
         if let Some((level, sim)) = cmp {
             let weight = weight_of(levels, level);
-            score += weight;
+            names_total += weight;
             sink.push(|| Evidence {
                 field: name,
                 level,
@@ -271,7 +296,7 @@ pub(crate) fn compare(
         if given_conflict {
             (weight, level) = (w.shared_contact, Level::SharedContact);
         }
-        score += weight;
+        add(&mut score, &mut support, weight);
         sink.push(|| Evidence {
             field: name,
             level,
@@ -287,7 +312,7 @@ pub(crate) fn compare(
         } else {
             (w.email, Level::Exact)
         };
-        score += weight;
+        add(&mut score, &mut support, weight);
         sink.push(|| Evidence {
             field: "email",
             level,
@@ -298,7 +323,7 @@ pub(crate) fn compare(
         });
     }
     for c in a.cards.iter().filter(|c| b.cards.contains(c)) {
-        score += w.card;
+        add(&mut score, &mut support, w.card);
         sink.push(|| Evidence {
             field: "card",
             level: Level::Exact,
@@ -309,7 +334,7 @@ pub(crate) fn compare(
         });
     }
     for x in a.external_ids.iter().filter(|x| b.external_ids.contains(x)) {
-        score += w.external_id;
+        add(&mut score, &mut support, w.external_id);
         sink.push(|| Evidence {
             field: "external_id",
             level: Level::Exact,
@@ -322,32 +347,60 @@ pub(crate) fn compare(
 
     if !a.birth_date.is_empty() && !b.birth_date.is_empty() {
         let level = date_level(&a.birth_date, &b.birth_date);
-        score += field(sink, "birth_date", &w.birth_date, level, None);
+        add(
+            &mut score,
+            &mut support,
+            field(sink, "birth_date", &w.birth_date, level, None),
+        );
     }
-    score += code_field(
-        sink,
-        "national_id",
-        &w.national_id,
-        &a.national_id,
-        &b.national_id,
+    add(
+        &mut score,
+        &mut support,
+        code_field(
+            sink,
+            "national_id",
+            &w.national_id,
+            &a.national_id,
+            &b.national_id,
+        ),
     );
-    score += text_field(sink, "city", &w.city, &a.city, &b.city);
-    score += code_field(sink, "postcode", &w.postcode, &a.postcode, &b.postcode);
-    score += text_field(sink, "street", &w.street, &a.street, &b.street);
+    add(
+        &mut score,
+        &mut support,
+        text_field(sink, "city", &w.city, &a.city, &b.city),
+    );
+    add(
+        &mut score,
+        &mut support,
+        code_field(sink, "postcode", &w.postcode, &a.postcode, &b.postcode),
+    );
+    add(
+        &mut score,
+        &mut support,
+        text_field(sink, "street", &w.street, &a.street, &b.street),
+    );
     if !a.street_number.is_empty() && !b.street_number.is_empty() {
         let level = if a.street_number == b.street_number {
             Level::Exact
         } else {
             Level::Differ
         };
-        score += field(sink, "street_number", &w.street_number, level, None);
+        add(
+            &mut score,
+            &mut support,
+            field(sink, "street_number", &w.street_number, level, None),
+        );
     }
-    score += text_field(
-        sink,
-        "address_line2",
-        &w.address_line2,
-        &a.address_line2,
-        &b.address_line2,
+    add(
+        &mut score,
+        &mut support,
+        text_field(
+            sink,
+            "address_line2",
+            &w.address_line2,
+            &a.address_line2,
+            &b.address_line2,
+        ),
     );
     if !a.region.is_empty() && !b.region.is_empty() {
         let level = if a.region == b.region {
@@ -355,12 +408,27 @@ pub(crate) fn compare(
         } else {
             Level::Differ
         };
-        score += field(sink, "region", &w.region, level, None);
+        add(
+            &mut score,
+            &mut support,
+            field(sink, "region", &w.region, level, None),
+        );
     }
-    score
+    Score {
+        total: names_total + score,
+        support,
+    }
 }
 
 type NameCmp = Option<(Level, f64)>;
+
+/// Adds a weight to the score, and to the support when it agrees.
+fn add(score: &mut f64, support: &mut f64, weight: f64) {
+    *score += weight;
+    if weight > 0.0 {
+        *support += weight;
+    }
+}
 
 /// Whether a name is written in Arabic script (Arabic, Persian, Urdu).
 fn arabic_script(name: &str) -> bool {

@@ -78,7 +78,8 @@ fn choose(rule: SurvivorRule, mut c: Vec<Candidate<'_>>) -> Option<GoldenValue> 
     c.sort_by(|a, b| {
         let by_rule = match rule {
             SurvivorRule::MostRecent => b.updated.cmp(&a.updated),
-            SurvivorRule::MostComplete => b.value.chars().count().cmp(&a.value.chars().count()),
+            // Letters that count: tatweel, accents and spacing do not make a name longer.
+            SurvivorRule::MostComplete => complete(&b.value).cmp(&complete(&a.value)),
             SurvivorRule::Verified => b
                 .verified
                 .cmp(&a.verified)
@@ -93,6 +94,13 @@ fn choose(rule: SurvivorRule, mut c: Vec<Candidate<'_>>) -> Option<GoldenValue> 
         from: first.from.to_owned(),
         rule,
     })
+}
+
+fn complete(value: &str) -> usize {
+    super::normalize_name(value)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .count()
 }
 
 fn typed(v: &Option<String>) -> Option<String> {
@@ -115,15 +123,10 @@ pub(crate) fn golden(
         .collect();
     let mut fields = BTreeMap::new();
     type Pick = fn(&Profile, &NormalizedProfile) -> Option<String>;
-    let text_fields: [(&str, Pick); 10] = [
-        ("given_name", |p, n| {
-            typed(&p.given_name)
-                .or_else(|| (!n.given_name.is_empty()).then(|| n.given_name.clone()))
-        }),
-        ("family_name", |p, n| {
-            typed(&p.family_name)
-                .or_else(|| (!n.family_name.is_empty()).then(|| n.family_name.clone()))
-        }),
+    let text_fields: [(&str, Pick); 11] = [
+        ("name", |p, _| typed(&p.name)),
+        ("given_name", |p, _| typed(&p.given_name)),
+        ("family_name", |p, _| typed(&p.family_name)),
         ("birth_date", |_, n| {
             (!n.birth_date.is_empty()).then(|| n.birth_date.clone())
         }),

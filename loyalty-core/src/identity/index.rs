@@ -209,7 +209,7 @@ impl MatchIndex {
             .filter_map(|&c| {
                 let other = &self.entries.get(c as usize)?.norm;
                 let score = compare(&self.policy, &norm, other, &mut ());
-                (score >= self.policy.threshold).then_some((score, c))
+                score.links(&self.policy).then_some((score.total, c))
             })
             .collect();
         scored.sort_by(|x, y| {

@@ -62,8 +62,8 @@ pub use golden::{GoldenProfile, GoldenValue, Identifier};
 pub use index::{MatchDecision, MatchIndex};
 pub use merge::{LinkRecord, MergeRecord};
 pub use normalize::{
-    REJECTED_CODES, Rejected, fold_digits, normalize_date, normalize_email, normalize_name,
-    normalize_phone, normalize_text,
+    REJECTED_CODES, Rejected, fold_digits, normalize_date, normalize_date_in, normalize_email,
+    normalize_name, normalize_phone, normalize_text,
 };
 pub use policy::{
     IdentifierKind, LevelsFile, MergeFile, SURVIVOR_FIELDS, SurvivorRule, SurvivorshipFile,
@@ -94,14 +94,15 @@ impl Program {
         MatchIndex::new(self.merge.clone())
     }
 
-    /// Compares two profiles: the score and every piece of evidence.
-    pub fn compare_profiles(&self, a: &Profile, b: &Profile) -> (f64, Vec<Evidence>) {
+    /// Compares two profiles: the score, whether they link (threshold and
+    /// corroboration), and every piece of evidence.
+    pub fn compare_profiles(&self, a: &Profile, b: &Profile) -> (f64, bool, Vec<Evidence>) {
         let (na, nb) = (
             NormalizedProfile::new(a, &self.merge),
             NormalizedProfile::new(b, &self.merge),
         );
         let mut evidence = Vec::new();
         let score = compare::compare(&self.merge, &na, &nb, &mut evidence);
-        (score, evidence)
+        (score.total, score.links(&self.merge), evidence)
     }
 }

@@ -6,7 +6,10 @@
 
 use std::borrow::Cow;
 
+use chrono::Datelike;
 use icu_normalizer::{ComposingNormalizerBorrowed, DecomposingNormalizerBorrowed};
+
+use crate::calendar::CalendarKind;
 use phonenumber::{Mode, country};
 use serde::Serialize;
 
@@ -113,13 +116,8 @@ pub fn normalize_phone(text: &str, region: &str, blocklist: &[String]) -> Result
             '+' if digits.is_empty() => plus = true,
             ' ' | '-' | '.' | '/' | '(' | ')' | '\u{00A0}' | '\u{200C}' | '\u{200F}'
             | '\u{200E}' => {}
-            _ => {
-                return Err(if digits.is_empty() && !plus {
-                    Rejected::Empty
-                } else {
-                    Rejected::InvalidPhone
-                });
-            }
+            // Letters ("n/a", "ندارد") are not a phone: set aside, visibly.
+            _ => return Err(Rejected::InvalidPhone),
         }
     }
     if digits.is_empty() {
@@ -320,9 +318,11 @@ const PLACEHOLDER_DATES: &[&str] = &[
     "9999-12-31",
 ];
 
-/// A date as `YYYY-MM-DD`, read from `YYYY-MM-DD`, `YYYYMMDD` or
-/// `YYYY/MM/DD` (any digits). Placeholders (`1900-01-01`, `1970-01-01`, ...
-/// and `blocklist`) are [`Rejected::Blocklisted`]: missing, not a match.
+/// A Gregorian date as `YYYY-MM-DD`, read from `YYYY-MM-DD`, `YYYYMMDD`,
+/// `YYYY/MM/DD` or `YYYY.MM.DD` (any digits). Placeholders (`1900-01-01`,
+/// `1970-01-01`, ... and `blocklist`) are [`Rejected::Blocklisted`]:
+/// missing, not a match. Years before 1800 are not birth dates
+/// ([`normalize_date_in`] reads them in a program's own calendar).
 ///
 /// ```
 /// use loyalty_core::identity::normalize_date;
@@ -332,6 +332,25 @@ const PLACEHOLDER_DATES: &[&str] = &[
 /// assert!(normalize_date("1990-02-30", &[]).is_err());
 /// ```
 pub fn normalize_date(text: &str, blocklist: &[String]) -> Result<String, Rejected> {
+    normalize_date_in(text, CalendarKind::Gregorian, blocklist)
+}
+
+/// Like [`normalize_date`], but a year before 1800 is read in `calendar`
+/// when that is the Persian or the Umm al-Qura calendar: a POS in Iran
+/// typing `۱۳۶۹/۰۲/۱۱` means 1 May 1990.
+///
+/// ```
+/// use loyalty_core::calendar::CalendarKind;
+/// use loyalty_core::identity::normalize_date_in;
+/// assert_eq!(normalize_date_in("۱۳۶۹/۰۲/۱۱", CalendarKind::Persian, &[]).unwrap(), "1990-05-01");
+/// assert_eq!(normalize_date_in("1990-05-01", CalendarKind::Persian, &[]).unwrap(), "1990-05-01");
+/// assert!(normalize_date_in("1369-02-11", CalendarKind::Gregorian, &[]).is_err());
+/// ```
+pub fn normalize_date_in(
+    text: &str,
+    calendar: CalendarKind,
+    blocklist: &[String],
+) -> Result<String, Rejected> {
     let folded = fold_digits(text.trim());
     if folded.is_empty() {
         return Err(Rejected::Empty);
@@ -359,14 +378,22 @@ pub fn normalize_date(text: &str, blocklist: &[String]) -> Result<String, Reject
         return Err(Rejected::InvalidDate);
     };
     let year = i32::try_from(y).map_err(|_| Rejected::InvalidDate)?;
-    let iso = format!("{y:04}-{m:02}-{d:02}");
-    if PLACEHOLDER_DATES.contains(&iso.as_str()) || blocklist.iter().any(|b| b.trim() == iso) {
+    let typed = format!("{y:04}-{m:02}-{d:02}");
+    if PLACEHOLDER_DATES.contains(&typed.as_str()) || blocklist.iter().any(|b| b.trim() == typed) {
         return Err(Rejected::Blocklisted);
     }
-    if y != 9999 && chrono::NaiveDate::from_ymd_opt(year, m, d).is_none() {
-        return Err(Rejected::InvalidDate);
+    let date = if year < 1800 && calendar != CalendarKind::Gregorian {
+        let (Ok(month), Ok(day)) = (u8::try_from(m), u8::try_from(d)) else {
+            return Err(Rejected::InvalidDate);
+        };
+        crate::calendar::to_iso(calendar, crate::calendar::CalendarDate { year, month, day })
+    } else {
+        chrono::NaiveDate::from_ymd_opt(year, m, d)
+    };
+    match date {
+        Some(date) if date.year() >= 1800 => Ok(date.format("%Y-%m-%d").to_string()),
+        _ => Err(Rejected::InvalidDate),
     }
-    Ok(iso)
 }
 
 /// A free-text value (city, street, postcode, document number) as matching

@@ -21,6 +21,10 @@ pub struct MergeFile {
     /// profiles are the same customer. 12 by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f64>,
+    /// Bits of agreeing evidence besides names a link needs (4 by default):
+    /// a shared name with nothing else, or with only the same city, is two people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corroboration: Option<f64>,
     /// Weights of each kind of evidence; any left out keep their defaults.
     #[serde(default, skip_serializing_if = "WeightsFile::is_empty")]
     pub weights: WeightsFile,
@@ -220,6 +224,7 @@ pub(crate) struct Weights {
 
 /// Fields that survivorship rules may name.
 pub const SURVIVOR_FIELDS: &[&str] = &[
+    "name",
     "given_name",
     "family_name",
     "birth_date",
@@ -239,8 +244,14 @@ pub const SURVIVOR_FIELDS: &[&str] = &[
 pub(crate) struct MergePolicy {
     pub region: Option<String>,
     pub threshold: f64,
+    pub corroboration: f64,
     pub weights: Weights,
     pub blocklist: Vec<String>,
+    /// The blocklist with each entry that reads as a phone in the region
+    /// also in E.164, so `0912 123 4000` blocks `+989121234000`.
+    pub phone_blocklist: Vec<String>,
+    /// The program's calendar, for birth dates typed in it.
+    pub calendar: crate::calendar::CalendarKind,
     pub max_phones: usize,
     pub max_emails: usize,
     pub max_cards: usize,
@@ -253,7 +264,7 @@ impl MergePolicy {
     /// The rule for `field`, with the defaults.
     pub(crate) fn rule(&self, field: &str) -> SurvivorRule {
         self.rules.get(field).copied().unwrap_or(match field {
-            "given_name" | "family_name" => SurvivorRule::MostComplete,
+            "name" | "given_name" | "family_name" => SurvivorRule::MostComplete,
             "phone" | "email" => SurvivorRule::Verified,
             _ => SurvivorRule::MostRecent,
         })
@@ -280,7 +291,11 @@ fn levels(c: &mut Checker, path: &str, file: Option<LevelsFile>, default: [f64; 
 }
 
 /// Checks and compiles the `[merge]` section.
-pub(crate) fn compile_merge(c: &mut Checker, file: &MergeFile) -> MergePolicy {
+pub(crate) fn compile_merge(
+    c: &mut Checker,
+    file: &MergeFile,
+    calendar: crate::calendar::CalendarKind,
+) -> MergePolicy {
     if let Some(region) = &file.region
         && region.parse::<phonenumber::country::Id>().is_err()
     {
@@ -300,6 +315,7 @@ pub(crate) fn compile_merge(c: &mut Checker, file: &MergeFile) -> MergePolicy {
     };
     let w = &file.weights;
     let threshold = weight("merge.threshold", file.threshold, 12.0);
+    let corroboration = weight("merge.corroboration", file.corroboration, 4.0);
     let verified_phone = weight("merge.weights.verified_phone", w.verified_phone, 20.0);
     let phone = weight("merge.weights.phone", w.phone, 12.0);
     let email = weight("merge.weights.email", w.email, 14.0);
@@ -390,9 +406,19 @@ pub(crate) fn compile_merge(c: &mut Checker, file: &MergeFile) -> MergePolicy {
             ));
         }
     }
+    let mut phone_blocklist = file.blocklist.clone();
+    let region = file.region.as_deref().unwrap_or("ZZ");
+    phone_blocklist.extend(
+        file.blocklist
+            .iter()
+            .filter_map(|b| super::normalize_phone(b, region, &[]).ok()),
+    );
     MergePolicy {
+        phone_blocklist,
+        calendar,
         region: file.region.clone(),
         threshold,
+        corroboration,
         weights,
         blocklist: file.blocklist.clone(),
         max_phones,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::normalize::{
-    Rejected, fold_digits, normalize_date, normalize_email, normalize_name, normalize_phone,
+    Rejected, fold_digits, normalize_date_in, normalize_email, normalize_name, normalize_phone,
 };
 use super::policy::MergePolicy;
 
@@ -263,7 +263,7 @@ impl NormalizedProfile {
         let region = policy.region.as_deref().unwrap_or("ZZ");
         let mut phones: Vec<NormalContact> = Vec::with_capacity(p.phones.len());
         for (i, c) in p.phones.iter().enumerate() {
-            match normalize_phone(&c.value, region, &policy.blocklist) {
+            match normalize_phone(&c.value, region, &policy.phone_blocklist) {
                 Ok(value) => push_contact(&mut phones, value, c.verified),
                 Err(why) => reject(format!("phones[{i}]"), &c.value, why),
             }
@@ -298,10 +298,12 @@ impl NormalizedProfile {
         external_ids.dedup();
         let birth_date = match p.birth_date.as_deref() {
             None => String::new(),
-            Some(d) => normalize_date(d, &policy.blocklist).unwrap_or_else(|why| {
-                reject("birth_date".to_owned(), d, why);
-                String::new()
-            }),
+            Some(d) => {
+                normalize_date_in(d, policy.calendar, &policy.blocklist).unwrap_or_else(|why| {
+                    reject("birth_date".to_owned(), d, why);
+                    String::new()
+                })
+            }
         };
         let (mut given_name, mut family_name) = (text(&p.given_name), text(&p.family_name));
         if given_name.is_empty() && family_name.is_empty() {

@@ -516,7 +516,7 @@ pub fn compile(file: ProgramFile) -> Result<Program, ProgramErrors> {
         });
     }
     let coupons = crate::coupons::policy::compile_coupons(&mut c, &file);
-    let merge = crate::identity::policy::compile_merge(&mut c, &file.merge);
+    let merge = crate::identity::policy::compile_merge(&mut c, &file.merge, file.calendar);
     rules.extend(crate::coupons::policy::points_rules(
         &mut c, &file, &coupons,
     ));

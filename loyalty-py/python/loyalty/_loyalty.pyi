@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypedDict, final, overload
 
 from ._coupon_types import CodeCheck, CouponResult, GeneratedCodes
+from ._merge_types import Comparison, Dedupe, MatchDecision, Normalized, NormalizedProfile
 from ._ledger_types import (
     Balance,
     EarnEvent,
@@ -30,6 +31,7 @@ __all__ = [
     "Program",
     "Ledger",
     "Tiers",
+    "MatchIndex",
     "Quote",
     "Award",
     "LineAward",
@@ -132,6 +134,34 @@ class Program:
         """What a typed code is before the host looks it up."""
     def generate_codes(self, request: Mapping[str, Any]) -> GeneratedCodes:
         """New codes for a campaign with generated codes (a `GenerateRequest`)."""
+    @overload
+    def dedupe(
+        self,
+        data: Sequence[Mapping[str, Any]] | Any,
+        *,
+        explain: bool = False,
+        all_clusters: bool = False,
+        as_table: Literal[False] = False,
+    ) -> Dedupe:
+        """Which profiles are the same customer: `data` is a list of profile
+        dicts (`Profile`), a `pyarrow.Table` or a `pandas.DataFrame` (one
+        profile per row; None and NaN cells are left out)."""
+    @overload
+    def dedupe(
+        self, data: Any, *, explain: bool = False, all_clusters: bool = False, as_table: Literal[True]
+    ) -> Any:
+        """For a `pyarrow.Table` or `pandas.DataFrame`: a table of the same kind
+        with columns `id` and `customer`, one row per input row."""
+    def dedupe_request(self, request: Mapping[str, Any]) -> Dedupe:
+        """`dedupe` of a whole `DedupeRequest` mapping."""
+    def normalize(self, kind: Literal["phone", "email", "name", "date"] | str, text: str) -> Normalized:
+        """One value as matching reads it: `{"value": ...}` or `{"rejected": code}`."""
+    def normalize_profile(self, profile: Mapping[str, Any]) -> NormalizedProfile: ...
+    def compare_profiles(self, a: Mapping[str, Any], b: Mapping[str, Any]) -> Comparison: ...
+    def compare_request(self, request: Mapping[str, Any]) -> Comparison:
+        """`compare_profiles` of a whole `{"a": profile, "b": profile}` mapping."""
+    def match_index(self) -> MatchIndex:
+        """An empty `MatchIndex` under the program's merge policy."""
     def check(self) -> list[ProgramWarning]:
         """Settings that are valid but probably not meant (empty when none)."""
     @overload
@@ -207,6 +237,17 @@ class Tiers:
         """The tier an order (a tier `order` event, or a ledger `earn` event
         with an `order`) earns at; nothing is posted."""
     def accounts(self) -> list[str]: ...
+    def __len__(self) -> int: ...
+
+@final
+class MatchIndex:
+    """Known profiles and their customers, for matching one profile at a time.
+    Made by `Program.match_index()`; thread-safe."""
+
+    @property
+    def program(self) -> Program: ...
+    def add(self, profile: Mapping[str, Any]) -> MatchDecision:
+        """Adds a new profile, or a changed one (same id), and says which customer it is."""
     def __len__(self) -> int: ...
 
 @final
