@@ -449,6 +449,13 @@ pub fn json_schemas() -> Value {
         "CodeCheck": schemars::schema_for!(crate::coupons::CodeCheck),
         "GenerateRequest": schemars::schema_for!(GenerateRequest),
         "GeneratedCodes": schemars::schema_for!(crate::coupons::GeneratedCodes),
+        "Profile": schemars::schema_for!(crate::identity::Profile),
+        "DedupeRequest": schemars::schema_for!(crate::identity::DedupeRequest),
+        "Dedupe": schemars::schema_for!(crate::identity::Dedupe),
+        "NormalizedProfile": schemars::schema_for!(crate::identity::NormalizedProfile),
+        "MatchDecision": schemars::schema_for!(crate::identity::MatchDecision),
+        "ProfileComparison": schemars::schema_for!(crate::identity::ProfileComparison),
+        "MergeRecord": schemars::schema_for!(crate::identity::MergeRecord),
     })
 }
 
@@ -534,12 +541,7 @@ pub fn merge_compare(program: &Program, request: Value) -> Result<Value, Failure
         b: crate::identity::Profile,
     }
     let pair: Pair = read_request(request)?;
-    let (score, linked, evidence) = program.compare_profiles(&pair.a, &pair.b);
-    Ok(serde_json::json!({
-        "score": crate::identity::bits_text(score),
-        "linked": linked,
-        "evidence": to_value(&evidence),
-    }))
+    Ok(to_value(&program.compare_profiles(&pair.a, &pair.b)))
 }
 
 /// Adds one profile to an incremental index: a [`crate::identity::MatchDecision`].

@@ -74,6 +74,20 @@ pub use profile::{Contact, NormalContact, NormalizedProfile, Profile, RejectedVa
 use crate::Program;
 use crate::accrual::RequestError;
 
+/// Two profiles compared ([`Program::compare_profiles`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+pub struct ProfileComparison {
+    /// Sum of the evidence weights, as text.
+    #[serde(serialize_with = "compare::bits")]
+    #[schemars(with = "String")]
+    pub score: f64,
+    /// Whether they are one customer: the threshold reached, with
+    /// `merge.corroboration` of agreeing evidence besides names.
+    pub linked: bool,
+    /// Every piece of evidence, in comparison order.
+    pub evidence: Vec<Evidence>,
+}
+
 impl Program {
     /// Finds which of `profiles` are the same customer (see the [module docs](self)).
     pub fn dedupe(
@@ -96,13 +110,17 @@ impl Program {
 
     /// Compares two profiles: the score, whether they link (threshold and
     /// corroboration), and every piece of evidence.
-    pub fn compare_profiles(&self, a: &Profile, b: &Profile) -> (f64, bool, Vec<Evidence>) {
+    pub fn compare_profiles(&self, a: &Profile, b: &Profile) -> ProfileComparison {
         let (na, nb) = (
             NormalizedProfile::new(a, &self.merge),
             NormalizedProfile::new(b, &self.merge),
         );
         let mut evidence = Vec::new();
         let score = compare::compare(&self.merge, &na, &nb, &mut evidence);
-        (score.total, score.links(&self.merge), evidence)
+        ProfileComparison {
+            score: score.total,
+            linked: score.links(&self.merge),
+            evidence,
+        }
     }
 }
