@@ -22,6 +22,8 @@ cargo test --workspace --locked
 step "demo (README command 1) on a small population"
 demo_out="$(cargo run --quiet --locked -p loyalty-testkit --bin demo -- --customers 300 </dev/null)"
 grep -q '^Points issued' <<<"$demo_out" || { echo "$demo_out"; echo "the demo printed no summary"; exit 1; }
+grep -q '^Profiles merged' <<<"$demo_out" || { echo "$demo_out"; echo "the demo printed no profile-merging summary"; exit 1; }
+grep -Eq '^ +customers +[0-9,]+ ' <<<"$demo_out" || { echo "$demo_out"; echo "the demo's merge block lacks its customer count"; exit 1; }
 grep -Eq '^ +quotes failed +0$' <<<"$demo_out" || { echo "$demo_out"; echo "the demo had failed quotes"; exit 1; }
 grep -Eq '^ +events refused +0$' <<<"$demo_out" || { echo "$demo_out"; echo "the ledger refused demo events"; exit 1; }
 grep -Eq '^ +books balance +yes' <<<"$demo_out" || { echo "$demo_out"; echo "the demo ledger does not balance"; exit 1; }
@@ -30,7 +32,7 @@ grep -Eq '^ +platinum +[0-9,]+ ' <<<"$demo_out" || { echo "$demo_out"; echo "the
 grep -Eq '^ +tier events refused +0$' <<<"$demo_out" || { echo "$demo_out"; echo "the tier book refused demo events"; exit 1; }
 grep -q '^Coupons (' <<<"$demo_out" || { echo "$demo_out"; echo "the demo printed no coupon summary"; exit 1; }
 grep -Eq '^ +coupon errors +0$' <<<"$demo_out" || { echo "$demo_out"; echo "apply_coupons refused demo requests as errors"; exit 1; }
-echo "demo: summary printed, no failed quotes, ledger balances, tier book took every event, no coupon errors"
+echo "demo: profiles merged, summary printed, no failed quotes, ledger balances, tier book took every event, no coupon errors"
 
 step "rust: benchmarks compile"
 cargo bench -p loyalty-benches --no-run --locked

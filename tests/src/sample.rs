@@ -29,6 +29,7 @@
 mod catalog;
 pub mod coupons;
 pub mod ledger;
+pub mod profiles;
 mod synthetic;
 pub mod tiers;
 
