@@ -2,16 +2,16 @@
 //! [`loyalty_core::ffi`] that only converts values between JavaScript and
 //! JSON. Every rule, check and error code lives in the core.
 //!
-//! JavaScript sees the classes `Program`, `Ledger` and `Tiers` and the
-//! functions `errorCodes()`, `warningCodes()`, `rejectionCodes()` and
+//! JavaScript sees the classes `Program`, `Ledger`, `Tiers` and
+//! `MatchIndex` and the functions `errorCodes()`, `warningCodes()`, `rejectionCodes()` and
 //! `programSchema()`. Every failure is thrown as an `Error` whose `name` is
 //! `"LoyaltyError"`, carrying `kind`, `code`, `path` and `errors` (see
 //! [`loyalty_error`]). The TypeScript names used below (`ProgramFile`,
 //! `QuoteRequest`, `Quote`, `LedgerEvent`, `Balance`, `TierEvent`,
-//! `TierStatus`, `CouponRequest`, `CouponResult`, `CodeCheck`, `ErrorInfo`,
-//! ...) are generated from the core's JSON Schemas by the build
-//! (`loyalty-wasm/js/scripts/gen-types.mjs`) into `types.d.ts`, which the
-//! generated `.d.ts` imports.
+//! `TierStatus`, `CouponRequest`, `CouponResult`, `CodeCheck`, `Profile`,
+//! `Dedupe`, `MatchDecision`, `ErrorInfo`, ...) are generated from the core's
+//! JSON Schemas by the build (`loyalty-wasm/js/scripts/gen-types.mjs`) into
+//! `types.d.ts`, which the generated `.d.ts` imports.
 
 use loyalty_core::ShapeError;
 use loyalty_core::ffi::{self, ErrorKind, Failure, ProgramSource};
@@ -28,6 +28,7 @@ import type {
   LedgerEvent, Posting, Balance, LotView, Expiring, Statement, PaymentRequest, Payment,
   TierEvent, TierPosting, TierStatus, TierHistory, OrderTier, ProgramWarning,
   CouponRequest, CouponResult, CodeCheck, GenerateRequest, GeneratedCodes,
+  Profile, DedupeRequest, Dedupe, NormalizedProfile, ProfileComparison, MatchDecision,
 } from "./types.js";
 export type * from "./types.js";
 
@@ -64,6 +65,9 @@ export interface ErrorCodes {
 export type OrderEvent =
   | Extract<TierEvent, { type: "order" }>
   | Extract<LedgerEvent, { type: "earn" }>;
+
+/** What `Program.normalize` answers: the normal form, or why it was set aside. */
+export type NormalizedValue = { value: string } | { rejected: string };
 "#;
 
 /// A validated loyalty program, ready to quote.
@@ -223,6 +227,77 @@ impl Program {
     ) -> Result<JsValue, JsValue> {
         let request = from_js(&request, ErrorKind::Request)?;
         answer(ffi::coupons_generate(&self.inner, request))
+    }
+
+    /// One value normalized as matching sees it under the program's
+    /// `[merge]` policy: `kind` is `"phone"`, `"email"`, `"name"` or
+    /// `"date"`. Answers `{value}`, or `{rejected: code}` for a placeholder
+    /// or an invalid value (never linked). Throws a `LoyaltyError` of kind
+    /// `"request"` for another kind or an argument that is not a string.
+    #[wasm_bindgen(unchecked_return_type = "NormalizedValue")]
+    pub fn normalize(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "\"phone\" | \"email\" | \"name\" | \"date\"")]
+        kind: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let kind = text_arg(&kind, "kind", ErrorKind::Request)?;
+        let text = text_arg(&text, "text", ErrorKind::Request)?;
+        answer(ffi::merge_normalize(&self.inner, &kind, &text))
+    }
+
+    /// `profile` normalized as matching sees it, with the values set aside
+    /// and why. Throws a `LoyaltyError` of kind `"request"`.
+    #[wasm_bindgen(js_name = normalizeProfile, unchecked_return_type = "NormalizedProfile")]
+    pub fn normalize_profile(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Profile")] profile: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let profile = from_js(&profile, ErrorKind::Request)?;
+        answer(ffi::merge_normalize_profile(&self.inner, profile))
+    }
+
+    /// Compares two profiles: the score, whether it reaches the threshold,
+    /// and every piece of evidence. Throws a `LoyaltyError` of kind
+    /// `"request"` (paths start with `a` or `b`).
+    #[wasm_bindgen(js_name = compareProfiles, unchecked_return_type = "ProfileComparison")]
+    pub fn compare_profiles(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Profile")] a: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Profile")] b: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        // One `{a, b}` object crosses, as the core takes it: a missing side is
+        // the core's `missing_field` at `a` or `b`.
+        let pair = js_sys::Object::new();
+        for (key, value) in [("a", &a), ("b", &b)] {
+            // Setting a property on a fresh, plain object cannot fail.
+            let _ = js_sys::Reflect::set(&pair, &JsValue::from_str(key), value);
+        }
+        let pair = from_js(&pair, ErrorKind::Request)?;
+        answer(ffi::merge_compare(&self.inner, pair))
+    }
+
+    /// Finds which profiles are the same customer (`{profiles, explain?,
+    /// all_clusters?}`): each profile's customer, the customers with their
+    /// combined profiles, the links and counts. The answer does not depend
+    /// on the profiles' order. Throws a `LoyaltyError` of kind `"request"`
+    /// (`duplicate_profile` for an id given twice).
+    #[wasm_bindgen(unchecked_return_type = "Dedupe")]
+    pub fn dedupe(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DedupeRequest")] request: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let request = from_js(&request, ErrorKind::Request)?;
+        answer(ffi::merge_dedupe(&self.inner, request))
+    }
+
+    /// An empty incremental index under this program's merge policy (it
+    /// keeps its own copy: freeing `program` later does not affect it).
+    #[wasm_bindgen(js_name = matchIndex)]
+    pub fn match_index(&self) -> MatchIndex {
+        MatchIndex {
+            inner: self.inner.match_index(),
+        }
     }
 
     /// Warnings about settings that are valid but probably not meant (an
@@ -508,6 +583,38 @@ impl Tiers {
     /// Ids of every account, sorted.
     pub fn accounts(&self) -> Vec<String> {
         self.inner.account_ids().map(str::to_owned).collect()
+    }
+}
+
+/// Known profiles and their customers, for matching one profile at a time
+/// (at the POS, on sign-up) without a batch run: made by
+/// `Program.matchIndex()`. Adding profiles one by one can group them
+/// differently from one `dedupe` only where links compete for a protected
+/// customer; the batch is the reference.
+#[wasm_bindgen]
+pub struct MatchIndex {
+    inner: loyalty_core::identity::MatchIndex,
+}
+
+#[wasm_bindgen]
+impl MatchIndex {
+    /// Adds a new profile, or a changed one (same id: its values are
+    /// replaced), and says which customer it is now, with its links and how
+    /// matching saw it. Throws a `LoyaltyError` of kind `"request"`; a
+    /// refused profile changes nothing.
+    #[wasm_bindgen(unchecked_return_type = "MatchDecision")]
+    pub fn add(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Profile")] profile: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let profile = from_js(&profile, ErrorKind::Request)?;
+        answer(ffi::merge_index_add(&mut self.inner, profile))
+    }
+
+    /// Number of profiles in the index.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> usize {
+        self.inner.len()
     }
 }
 

@@ -14,7 +14,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 
 use serde::Serialize;
 
-use super::compare::{Evidence, compare};
+use super::compare::{Evidence, compare, names_comparable, names_conflict};
 use super::golden::{GoldenProfile, golden};
 use super::policy::MergePolicy;
 use super::profile::{NormalizedProfile, Profile};
@@ -29,6 +29,9 @@ pub enum Protection {
     VerifiedPhoneConflict,
     /// The customer would pass `merge.max_identifiers`.
     IdentifierCap,
+    /// A link that could not compare given names (one side nameless, or
+    /// two scripts) would join customers whose given names clearly differ.
+    NameConflict,
 }
 
 impl Protection {
@@ -37,12 +40,14 @@ impl Protection {
         match self {
             Self::VerifiedPhoneConflict => "verified_phone_conflict",
             Self::IdentifierCap => "identifier_cap",
+            Self::NameConflict => "name_conflict",
         }
     }
 }
 
 /// Every code [`Protection::code`] gives.
-pub const PROTECTION_CODES: &[&str] = &["verified_phone_conflict", "identifier_cap"];
+pub const PROTECTION_CODES: &[&str] =
+    &["verified_phone_conflict", "identifier_cap", "name_conflict"];
 
 /// A pair of profiles that scored at or above the threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
@@ -247,6 +252,8 @@ struct Clusters {
     verified: Vec<Vec<u32>>,
     emails: Vec<Vec<u32>>,
     cards: Vec<Vec<u32>>,
+    /// Given names (interned).
+    names: Vec<Vec<u32>>,
 }
 
 fn union_len(a: &[u32], b: &[u32]) -> usize {
@@ -275,7 +282,16 @@ impl Clusters {
         }
     }
 
-    fn check(&self, a: u32, b: u32, policy: &MergePolicy) -> Option<Protection> {
+    /// Merge protection for joining the clusters rooted at `a` and `b` by a
+    /// link that could (`named`) or could not compare given names.
+    fn check(
+        &self,
+        a: u32,
+        b: u32,
+        policy: &MergePolicy,
+        named: bool,
+        name_text: &[String],
+    ) -> Option<Protection> {
         fn get(v: &[Vec<u32>], i: u32) -> &[u32] {
             v.get(i as usize).map_or(&[][..], Vec::as_slice)
         }
@@ -291,6 +307,14 @@ impl Clusters {
         {
             return Some(Protection::IdentifierCap);
         }
+        let (na, nb) = (get(&self.names, a), get(&self.names, b));
+        let text = |i: &u32| name_text.get(*i as usize).map(String::as_str);
+        if !named
+            && na != nb
+            && names_conflict(na.iter().filter_map(text), nb.iter().filter_map(text))
+        {
+            return Some(Protection::NameConflict);
+        }
         None
     }
 
@@ -304,6 +328,7 @@ impl Clusters {
             &mut self.verified,
             &mut self.emails,
             &mut self.cards,
+            &mut self.names,
         ] {
             let taken = list
                 .get_mut(b as usize)
@@ -420,6 +445,7 @@ pub(crate) fn dedupe(
     let mut phones = Interner::default();
     let mut emails = Interner::default();
     let mut cards = Interner::default();
+    let mut given = Interner::default();
     let mut uf = Clusters {
         parent: (0..n32).collect(),
         phones: norm
@@ -435,7 +461,17 @@ pub(crate) fn dedupe(
             .map(|p| emails.ids(p.emails.iter().map(|c| &c.value)))
             .collect(),
         cards: norm.iter().map(|p| cards.ids(p.cards.iter())).collect(),
+        names: norm
+            .iter()
+            .map(|p| given.ids(std::iter::once(&p.given_name).filter(|g| !g.is_empty())))
+            .collect(),
     };
+    let mut name_text = vec![String::new(); given.0.len()];
+    for (name, &i) in &given.0 {
+        if let Some(slot) = name_text.get_mut(i as usize) {
+            slot.clone_from(name);
+        }
+    }
     let mut links = Vec::new();
     let mut refused = 0usize;
     for &(score, i, j) in &edges {
@@ -443,7 +479,11 @@ pub(crate) fn dedupe(
         let protection = if ra == rb {
             None
         } else {
-            uf.check(ra, rb, policy)
+            let named = match (norm.get(i as usize), norm.get(j as usize)) {
+                (Some(a), Some(b)) => names_comparable(&a.given_name, &b.given_name),
+                _ => true,
+            };
+            uf.check(ra, rb, policy, named, &name_text)
         };
         match protection {
             Some(_) => refused = refused.saturating_add(1),

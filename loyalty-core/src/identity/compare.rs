@@ -422,6 +422,25 @@ pub(crate) fn compare(
 
 type NameCmp = Option<(Level, f64)>;
 
+/// Whether two given names can be compared: both present, in one script.
+pub(crate) fn names_comparable(a: &str, b: &str) -> bool {
+    !a.is_empty() && !b.is_empty() && arabic_script(a) == arabic_script(b)
+}
+
+/// Whether two sets of given names hold two that clearly differ (in one
+/// script). A link that could not compare names itself (one side nameless,
+/// or the names in two scripts) must not join a `Sara` to a `Reza`: that is
+/// how a household phone would chain a family into one customer.
+pub(crate) fn names_conflict<'a>(
+    a: impl Iterator<Item = &'a str> + Clone,
+    b: impl Iterator<Item = &'a str> + Clone,
+) -> bool {
+    a.clone().any(|x| {
+        b.clone()
+            .any(|y| arabic_script(x) == arabic_script(y) && name_level(x, y).0 == Level::Differ)
+    })
+}
+
 /// Adds a weight to the score, and to the support when it agrees.
 fn add(score: &mut f64, support: &mut f64, weight: f64) {
     *score += weight;
@@ -432,7 +451,9 @@ fn add(score: &mut f64, support: &mut f64, weight: f64) {
 
 /// Whether a name is written in Arabic script (Arabic, Persian, Urdu).
 fn arabic_script(name: &str) -> bool {
-    name.chars().find(|c| c.is_alphabetic()).is_some_and(|c| {
+    // Normalized names are letters and digits only, so the first letter
+    // is near the start; digits (ASCII after normalization) are skipped.
+    name.chars().find(|c| !c.is_ascii_digit() && *c != ' ').is_some_and(|c| {
         matches!(c, '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08FF}' | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
     })
 }

@@ -119,12 +119,13 @@ impl MatchIndex {
     }
 
     /// Merge protection between two clusters.
-    fn protect(&mut self, a: u32, b: u32) -> Option<Protection> {
+    fn protect(&mut self, a: u32, b: u32, named: bool) -> Option<Protection> {
         let collect = |idx: &Self, ms: &[u32]| {
             let mut phones = std::collections::BTreeSet::new();
             let mut verified = std::collections::BTreeSet::new();
             let mut emails = std::collections::BTreeSet::new();
             let mut cards = std::collections::BTreeSet::new();
+            let mut names = std::collections::BTreeSet::new();
             for e in ms.iter().filter_map(|&i| idx.entries.get(i as usize)) {
                 for c in &e.norm.phones {
                     phones.insert(c.value.clone());
@@ -134,12 +135,15 @@ impl MatchIndex {
                 }
                 emails.extend(e.norm.emails.iter().map(|c| c.value.clone()));
                 cards.extend(e.norm.cards.iter().cloned());
+                if !e.norm.given_name.is_empty() {
+                    names.insert(e.norm.given_name.clone());
+                }
             }
-            (phones, verified, emails, cards)
+            (phones, verified, emails, cards, names)
         };
         let (ma, mb) = (self.members(a), self.members(b));
-        let (pa, va, ea, ca) = collect(self, &ma);
-        let (pb, vb, eb, cb) = collect(self, &mb);
+        let (pa, va, ea, ca, na) = collect(self, &ma);
+        let (pb, vb, eb, cb, nb) = collect(self, &mb);
         if !va.is_subset(&vb) && !vb.is_subset(&va) {
             return Some(Protection::VerifiedPhoneConflict);
         }
@@ -148,6 +152,15 @@ impl MatchIndex {
             || ca.union(&cb).count() > self.policy.max_cards
         {
             return Some(Protection::IdentifierCap);
+        }
+        if !named
+            && na != nb
+            && super::compare::names_conflict(
+                na.iter().map(String::as_str),
+                nb.iter().map(String::as_str),
+            )
+        {
+            return Some(Protection::NameConflict);
         }
         None
     }
@@ -192,6 +205,12 @@ impl MatchIndex {
         };
         let before = self.find(slot);
         let joined_before = self.members(before).len() > 1;
+        // A changed profile already in a customer: that customer counts
+        // among those it bridges.
+        let mut merged = Vec::new();
+        if joined_before {
+            merged.push(self.customer(before));
+        }
 
         // Candidates: profiles sharing a key, in blocks small enough to mean something.
         let mut candidates: Vec<u32> = Vec::new();
@@ -235,13 +254,21 @@ impl MatchIndex {
         }
 
         let mut links = Vec::new();
-        let mut merged = Vec::new();
         for &(score, c) in &scored {
             let (mine, theirs) = (self.find(slot), self.find(c));
             let refused = if mine == theirs {
                 None
             } else {
-                self.protect(mine, theirs)
+                let named = match (
+                    self.entries.get(slot as usize),
+                    self.entries.get(c as usize),
+                ) {
+                    (Some(a), Some(b)) => {
+                        super::compare::names_comparable(&a.norm.given_name, &b.norm.given_name)
+                    }
+                    _ => true,
+                };
+                self.protect(mine, theirs, named)
             };
             if mine != theirs && refused.is_none() {
                 merged.push(self.customer(theirs));

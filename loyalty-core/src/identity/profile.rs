@@ -37,7 +37,7 @@ pub struct Profile {
         deserialize_with = "one_or_many",
         skip_serializing_if = "Vec::is_empty"
     )]
-    #[schemars(with = "OneOrMany<Contact>")]
+    #[schemars(with = "ContactsInput")]
     pub phones: Vec<Contact>,
     /// E-mail addresses, like phones.
     #[serde(
@@ -45,7 +45,7 @@ pub struct Profile {
         deserialize_with = "one_or_many",
         skip_serializing_if = "Vec::is_empty"
     )]
-    #[schemars(with = "OneOrMany<Contact>")]
+    #[schemars(with = "ContactsInput")]
     pub emails: Vec<Contact>,
     /// Loyalty card numbers; one or a list.
     #[serde(
@@ -53,7 +53,7 @@ pub struct Profile {
         deserialize_with = "one_or_many",
         skip_serializing_if = "Vec::is_empty"
     )]
-    #[schemars(with = "OneOrMany<String>")]
+    #[schemars(with = "TextsInput")]
     pub cards: Vec<String>,
     /// Ids in other systems, by channel (`{"shopify": "8812"}`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -84,13 +84,36 @@ pub struct Profile {
     pub region: Option<String>,
 }
 
-/// A value given as one item or a list (for the schema).
+/// Phones or e-mails as the schema shows them: one or a list, each text
+/// or `{"value", "verified"}`.
 #[derive(schemars::JsonSchema)]
 #[serde(untagged)]
 #[allow(dead_code)]
-enum OneOrMany<T> {
-    One(T),
-    Many(Vec<T>),
+enum ContactsInput {
+    One(ContactInput),
+    Many(Vec<ContactInput>),
+}
+
+/// One phone or e-mail as the schema shows it.
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum ContactInput {
+    Text(String),
+    Full {
+        value: String,
+        #[serde(default)]
+        verified: bool,
+    },
+}
+
+/// Card numbers as the schema shows them: one or a list.
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum TextsInput {
+    One(String),
+    Many(Vec<String>),
 }
 
 /// A phone or e-mail, and whether the host verified it (a code sent and typed back).

@@ -1,11 +1,11 @@
 // Runs every conformance vector in the browser with the `--target web` build
-// (quote vectors, then the ledger's, the tier book's and the coupons' step
-// vectors) and exposes the outcome as `window.loyaltyResults`:
-// `{results, ledger, tiers, coupons, random}`, the first four each a list of
+// (quote vectors, then the ledger's, the tier book's, the coupons' and profile
+// merging's step vectors) and exposes the outcome as `window.loyaltyResults`:
+// `{results, ledger, tiers, coupons, merge, random}`, the first five each a list of
 // `{name, ok, diff}`; `random` is `{ok, diff, codes}` for codes generated
 // without a seed (from the browser's crypto.getRandomValues).
 import init, * as mod from '/pkg/loyalty_wasm.js';
-import { checkCouponVector, checkLedgerVector, checkTierVector, checkVector } from '/lib/envelope.mjs';
+import { checkCouponVector, checkLedgerVector, checkMergeVector, checkTierVector, checkVector } from '/lib/envelope.mjs';
 
 async function run(list, check) {
   const index = await (await fetch(list)).json();
@@ -56,6 +56,7 @@ async function main() {
     ledger: await run('/vectors/ledger-index.json', checkLedgerVector),
     tiers: await run('/vectors/tiers-index.json', checkTierVector),
     coupons: await run('/vectors/coupons-index.json', checkCouponVector),
+    merge: await run('/vectors/merge-index.json', checkMergeVector),
     random: unseededCodes(),
   };
 }

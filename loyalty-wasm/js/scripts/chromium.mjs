@@ -1,9 +1,10 @@
 // Serves the `--target web` build and a page on 127.0.0.1 (a free port), runs
-// every conformance vector (quote vectors, the ledger's, the tier book's and
-// the coupons' step vectors) in headless Chromium through playwright-core and
-// fails if any answer's canonical bytes differ, if the page ran fewer vectors
-// of a kind than there are files, or if codes generated without a seed (from
-// the browser's crypto.getRandomValues) repeat or fail checkCode.
+// every conformance vector (quote vectors, the ledger's, the tier book's, the
+// coupons' and profile merging's step vectors) in headless Chromium through
+// playwright-core and fails if any answer's canonical bytes differ, if the
+// page ran fewer vectors of a kind than there are files, or if codes generated
+// without a seed (from the browser's crypto.getRandomValues) repeat or fail
+// checkCode.
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import {
   jsDir,
   listCouponVectors,
   listLedgerVectors,
+  listMergeVectors,
   listTierVectors,
   listVectors,
   pkgDir,
@@ -34,6 +36,7 @@ if (vectors.length === 0) throw new Error(`no vectors under ${vectorsDir}`);
 const ledgerVectors = listLedgerVectors();
 const tierVectors = listTierVectors();
 const couponVectors = listCouponVectors();
+const mergeVectors = listMergeVectors();
 
 // URL prefix -> directory served under it.
 const mounts = [
@@ -60,6 +63,7 @@ const server = createServer((req, res) => {
     '/vectors/ledger-index.json': ledgerVectors,
     '/vectors/tiers-index.json': tierVectors,
     '/vectors/coupons-index.json': couponVectors,
+    '/vectors/merge-index.json': mergeVectors,
   }[pathname];
   if (index) {
     res.writeHead(200, { 'content-type': TYPES['.json'] });
@@ -117,6 +121,7 @@ try {
     ['ledger', outcome.ledger, ledgerVectors],
     ['tier', outcome.tiers, tierVectors],
     ['coupon', outcome.coupons, couponVectors],
+    ['merge', outcome.merge, mergeVectors],
   ]) {
     if (!Array.isArray(results) || results.length !== expected.length) {
       throw new Error(`the page ran ${results?.length} of ${expected.length} ${what} vectors`);

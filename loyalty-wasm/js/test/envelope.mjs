@@ -80,8 +80,9 @@ export function checkVector(mod, doc) {
 }
 
 // ---------------------------------------------------------------------------
-// Ledger, tier and coupon vectors (tests/README.md, "Ledger vectors"): a
-// program and a list of steps, each one call of the ledger (tier, coupon) API
+// Ledger, tier, coupon and merge vectors (tests/README.md, "Ledger vectors"):
+// a program and a list of steps, each one call of the ledger (tier, coupon,
+// merge) API
 // with its own expected envelope, `{"result": ...}` or `{"error": ...}`.
 // Checked as strictly as the Rust runner (tests/src/vectors.rs) checks them,
 // so a malformed file fails here too instead of passing vacuously.
@@ -120,7 +121,20 @@ const COUPON_STEP_KEYS = {
   quote: ['request'],
 };
 
-const TEXT_KEYS = ['account', 'at', 'id', 'code'];
+/**
+ * The arguments each merge op takes (merge vectors), besides `op` and
+ * `expect`. `match` steps add to one `MatchIndex` per vector, kept across its
+ * steps; the other ops keep no state.
+ */
+const MERGE_STEP_KEYS = {
+  normalize: ['kind', 'text'],
+  normalize_profile: ['profile'],
+  compare: ['request'],
+  dedupe: ['request'],
+  match: ['profile'],
+};
+
+const TEXT_KEYS = ['account', 'at', 'id', 'code', 'kind', 'text'];
 
 function isObject(v) {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -230,6 +244,25 @@ function callCouponStep(program, _book, step) {
   }
 }
 
+/** One merge step's call of the binding (`match` adds to the vector's `MatchIndex`). */
+function callMergeStep(program, index, step) {
+  switch (step.op) {
+    case 'normalize':
+      return program.normalize(step.kind, step.text);
+    case 'normalize_profile':
+      return program.normalizeProfile(step.profile);
+    case 'compare':
+      // The vector's request is the core's `{a, b}`; the binding takes them apart.
+      return program.compareProfiles(step.request.a, step.request.b);
+    case 'dedupe':
+      return program.dedupe(step.request);
+    case 'match':
+      return index.add(step.profile);
+    default:
+      throw new Error(`unknown op \`${step.op}\``);
+  }
+}
+
 /**
  * Loads a step vector's program, makes the book (`Ledger`, `Tiers`; none for
  * coupons) with `open(program)` and answers every step with
@@ -299,6 +332,26 @@ export function runCouponVector(mod, doc) {
   return runSteps(mod, doc, steps, () => null, callCouponStep);
 }
 
+/**
+ * Runs every step of a merge vector against its program (`match` steps on
+ * one fresh `MatchIndex`) and returns the answer envelopes in order. Throws
+ * when the file is malformed, as `runLedgerVector` does, and for a `compare`
+ * step whose request is not an object or has a key other than `a` and `b`.
+ */
+export function runMergeVector(mod, doc) {
+  const steps = vectorSteps(doc, 'merge', MERGE_STEP_KEYS, (step, fail) => {
+    if (step.op === 'compare') {
+      const r = step.request;
+      // `compareProfiles(a, b)` cannot pass on any other key (a missing side
+      // is passed as `undefined`: the core's `missing_field`).
+      if (!isObject(r) || Object.keys(r).some((k) => k !== 'a' && k !== 'b')) {
+        fail('a `compare` step needs a `request` object with no key but `a` and `b`');
+      }
+    }
+  });
+  return runSteps(mod, doc, steps, (p) => p.matchIndex(), callMergeStep);
+}
+
 /** Compares each step's answer with its `expect`: null, or a report of the steps that differ. */
 function stepReport(doc, actual) {
   let report = '';
@@ -326,4 +379,9 @@ export function checkTierVector(mod, doc) {
 /** `checkLedgerVector` for a coupon vector. */
 export function checkCouponVector(mod, doc) {
   return stepReport(doc, runCouponVector(mod, doc));
+}
+
+/** `checkLedgerVector` for a merge vector. */
+export function checkMergeVector(mod, doc) {
+  return stepReport(doc, runMergeVector(mod, doc));
 }

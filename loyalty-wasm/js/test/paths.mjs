@@ -16,13 +16,17 @@ export const TIERS = 'tiers';
 /** The capability directory whose vectors are coupon step lists (tests/README.md). */
 export const COUPONS = 'coupons';
 
+/** The capability directory whose vectors are profile-merging step lists. */
+export const MERGE = 'merge';
+
 /** Capability directories of step vectors, each listed by its own function below. */
-const STEP_CAPABILITIES = [LEDGER, TIERS, COUPONS];
+const STEP_CAPABILITIES = [LEDGER, TIERS, COUPONS, MERGE];
 
 /**
  * Every quote vector as `{name: "<capability>/<stem>", file: "<capability>/<stem>.json"}`,
- * sorted; the ledger's, the tier book's and the coupons' step vectors are
- * listed by `listLedgerVectors`, `listTierVectors` and `listCouponVectors`.
+ * sorted; the ledger's, the tier book's, the coupons' and profile merging's
+ * step vectors are listed by `listLedgerVectors`, `listTierVectors`,
+ * `listCouponVectors` and `listMergeVectors`.
  */
 export function listVectors() {
   const out = [];
@@ -46,6 +50,11 @@ export function listTierVectors() {
 /** Every coupon vector (`coupons/*.json`), same shape; none while the folder is absent. */
 export function listCouponVectors() {
   return listSteps(COUPONS);
+}
+
+/** Every merge vector (`merge/*.json`), same shape; none while the folder is absent. */
+export function listMergeVectors() {
+  return listSteps(MERGE);
 }
 
 function listSteps(cap) {
