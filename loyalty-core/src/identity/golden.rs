@@ -74,21 +74,22 @@ struct Candidate<'a> {
     from: &'a str,
 }
 
-fn choose(rule: SurvivorRule, mut c: Vec<Candidate<'_>>) -> Option<GoldenValue> {
-    c.sort_by(|a, b| {
-        let by_rule = match rule {
-            SurvivorRule::MostRecent => b.updated.cmp(&a.updated),
+fn choose(rule: SurvivorRule, c: Vec<Candidate<'_>>) -> Option<GoldenValue> {
+    use std::cmp::Reverse;
+    // Each candidate's key is worked out once (a name's length needs its
+    // normalization): the rule's preference, then the survival rank.
+    let first = c.into_iter().min_by_key(|c| {
+        let (k1, k2) = match rule {
+            SurvivorRule::MostRecent => (c.updated, 0),
             // Letters that count: tatweel, accents and spacing do not make a name longer.
-            SurvivorRule::MostComplete => complete(&b.value).cmp(&complete(&a.value)),
-            SurvivorRule::Verified => b
-                .verified
-                .cmp(&a.verified)
-                .then_with(|| b.updated.cmp(&a.updated)),
-            SurvivorRule::SourcePriority => std::cmp::Ordering::Equal,
+            SurvivorRule::MostComplete => {
+                (i64::try_from(complete(&c.value)).unwrap_or(i64::MAX), 0)
+            }
+            SurvivorRule::Verified => (i64::from(c.verified), c.updated),
+            SurvivorRule::SourcePriority => (0, 0),
         };
-        by_rule.then_with(|| a.rank.cmp(&b.rank))
-    });
-    let first = c.into_iter().next()?;
+        (Reverse(k1), Reverse(k2), c.rank)
+    })?;
     Some(GoldenValue {
         value: first.value,
         from: first.from.to_owned(),
@@ -178,17 +179,19 @@ pub(crate) fn golden(
         .iter()
         .flat_map(|&(rank, (p, n))| {
             // The address as typed, for sending; matching used the mailbox.
+            // When every typed address normalized, none needs checking again.
+            let all_valid = n.emails.len() == p.emails.len();
             p.emails.iter().filter_map(move |typed| {
-                let verified = n.emails.iter().any(|c| c.verified);
                 let value = typed.value.trim();
-                (!value.is_empty() && super::normalize_email(value, &policy.blocklist).is_ok())
-                    .then(|| Candidate {
-                        rank,
-                        value: value.to_owned(),
-                        verified: verified && typed.verified,
-                        updated: n.updated,
-                        from: &p.id,
-                    })
+                (!value.is_empty()
+                    && (all_valid || super::normalize_email(value, &policy.blocklist).is_ok()))
+                .then(|| Candidate {
+                    rank,
+                    value: value.to_owned(),
+                    verified: typed.verified,
+                    updated: n.updated,
+                    from: &p.id,
+                })
             })
         })
         .collect();
