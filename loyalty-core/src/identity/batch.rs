@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use super::compare::{Evidence, compare, names_comparable, names_conflict};
 use super::golden::{GoldenProfile, golden};
+use super::normalize::PhoneCache;
 use super::policy::MergePolicy;
 use super::profile::{NormalizedProfile, Profile};
 use crate::accrual::RequestError;
@@ -217,18 +218,32 @@ fn first_shared(a: &[u64], b: &[u64], k: u64, skipped: &Set<u64>) -> bool {
 /// Maps `f` over `items` on the machine's cores (one thread on the browser),
 /// keeping order.
 pub(crate) fn par_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+    par_map_with(items, |_: &mut (), x| f(x))
+}
+
+/// [`par_map`] with a scratch state `S` per worker (a cache).
+pub(crate) fn par_map_with<T: Sync, U: Send, S: Default>(
+    items: &[T],
+    f: impl Fn(&mut S, &T) -> U + Sync,
+) -> Vec<U> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
     if threads < 2 || items.len() < 4096 {
-        return items.iter().map(f).collect();
+        let mut state = S::default();
+        return items.iter().map(|x| f(&mut state, x)).collect();
     }
     let size = items.len().div_ceil(threads);
     let f = &f;
     std::thread::scope(|s| {
         let handles: Vec<_> = items
             .chunks(size)
-            .map(|chunk| s.spawn(move || chunk.iter().map(f).collect::<Vec<U>>()))
+            .map(|chunk| {
+                s.spawn(move || {
+                    let mut state = S::default();
+                    chunk.iter().map(|x| f(&mut state, x)).collect::<Vec<U>>()
+                })
+            })
             .collect();
         let mut out = Vec::with_capacity(items.len());
         for h in handles {
@@ -343,14 +358,14 @@ impl Clusters {
 
 /// Interns identifier strings as small numbers.
 #[derive(Default)]
-struct Interner(Map<String, u32>);
+struct Interner<'a>(Map<&'a str, u32>);
 
-impl Interner {
-    fn ids<'a>(&mut self, values: impl Iterator<Item = &'a String>) -> Vec<u32> {
+impl<'a> Interner<'a> {
+    fn ids(&mut self, values: impl Iterator<Item = &'a String>) -> Vec<u32> {
         let mut out: Vec<u32> = values
             .map(|v| {
                 let next = u32::try_from(self.0.len()).unwrap_or(u32::MAX);
-                *self.0.entry(v.clone()).or_insert(next)
+                *self.0.entry(v.as_str()).or_insert(next)
             })
             .collect();
         out.sort_unstable();
@@ -385,7 +400,9 @@ pub(crate) fn dedupe(
             path: "profiles".to_owned(),
         });
     };
-    let norm: Vec<NormalizedProfile> = par_map(profiles, |p| NormalizedProfile::new(p, policy));
+    let norm: Vec<NormalizedProfile> = par_map_with(profiles, |cache: &mut PhoneCache, p| {
+        NormalizedProfile::with_cache(p, policy, cache)
+    });
     let keys: Vec<Vec<u64>> = par_map(&norm, |p| {
         let mut k = Vec::new();
         blocking_keys(p, &mut k);
@@ -430,16 +447,39 @@ pub(crate) fn dedupe(
         (out, compared)
     });
     let compared = scored.iter().map(|s| s.1).sum();
-    let id = |i: u32| profiles.get(i as usize).map_or("", |p| p.id.as_str());
+    // Blocks are done with: give their memory back before clustering.
+    drop(blocks);
+    drop(entries);
+    drop(keys);
+    // Each profile's place in id order: ties between links go by ids, in
+    // integers, so the order of the input never shows.
+    let mut by_id: Vec<u32> = (0..n32).collect();
+    by_id.sort_unstable_by(|&x, &y| {
+        let id = |i: u32| profiles.get(i as usize).map_or("", |p| p.id.as_str());
+        id(x).cmp(id(y))
+    });
+    let mut id_rank = vec![0u32; n];
+    for (rank, &i) in (0..n32).zip(&by_id) {
+        if let Some(slot) = id_rank.get_mut(i as usize) {
+            *slot = rank;
+        }
+    }
+    let rank_of = |i: u32| id_rank.get(i as usize).copied().unwrap_or(u32::MAX);
     let mut edges: Vec<(f64, u32, u32)> = scored
         .into_iter()
         .flat_map(|s| s.0)
-        .map(|(s, i, j)| if id(i) <= id(j) { (s, i, j) } else { (s, j, i) })
+        .map(|(s, i, j)| {
+            if rank_of(i) <= rank_of(j) {
+                (s, i, j)
+            } else {
+                (s, j, i)
+            }
+        })
         .collect();
     edges.sort_unstable_by(|x, y| {
         y.0.total_cmp(&x.0)
-            .then_with(|| id(x.1).cmp(id(y.1)))
-            .then_with(|| id(x.2).cmp(id(y.2)))
+            .then_with(|| rank_of(x.1).cmp(&rank_of(y.1)))
+            .then_with(|| rank_of(x.2).cmp(&rank_of(y.2)))
     });
 
     let mut phones = Interner::default();
@@ -469,9 +509,10 @@ pub(crate) fn dedupe(
     let mut name_text = vec![String::new(); given.0.len()];
     for (name, &i) in &given.0 {
         if let Some(slot) = name_text.get_mut(i as usize) {
-            slot.clone_from(name);
+            (*name).clone_into(slot);
         }
     }
+    drop((phones, emails, cards, given));
     let mut links = Vec::new();
     let mut refused = 0usize;
     for &(score, i, j) in &edges {
@@ -508,15 +549,15 @@ pub(crate) fn dedupe(
         }
     }
 
-    let mut members: Map<u32, Vec<u32>> = Map::default();
-    for i in 0..n32 {
-        let root = uf.find(i);
-        members.entry(root).or_default().push(i);
-    }
+    // Profiles grouped by customer: sorted by root, one pass.
+    let mut rooted: Vec<(u32, u32)> = (0..n32).map(|i| (uf.find(i), i)).collect();
+    drop(uf);
+    rooted.sort_unstable();
     let mut cluster_of = vec![String::new(); n];
     let mut clusters = Vec::new();
     let mut customers = 0usize;
-    for group in members.into_values() {
+    for chunk in rooted.chunk_by(|x, y| x.0 == y.0) {
+        let group: Vec<u32> = chunk.iter().map(|x| x.1).collect();
         customers = customers.saturating_add(1);
         let pairs: Vec<(&Profile, &NormalizedProfile)> = group
             .iter()

@@ -68,7 +68,7 @@ pub(crate) fn rank(policy: &MergePolicy, members: &[(&Profile, &NormalizedProfil
 struct Candidate<'a> {
     /// Place in the survival ranking.
     rank: usize,
-    value: String,
+    value: &'a str,
     verified: bool,
     updated: i64,
     from: &'a str,
@@ -82,16 +82,14 @@ fn choose(rule: SurvivorRule, c: Vec<Candidate<'_>>) -> Option<GoldenValue> {
         let (k1, k2) = match rule {
             SurvivorRule::MostRecent => (c.updated, 0),
             // Letters that count: tatweel, accents and spacing do not make a name longer.
-            SurvivorRule::MostComplete => {
-                (i64::try_from(complete(&c.value)).unwrap_or(i64::MAX), 0)
-            }
+            SurvivorRule::MostComplete => (i64::try_from(complete(c.value)).unwrap_or(i64::MAX), 0),
             SurvivorRule::Verified => (i64::from(c.verified), c.updated),
             SurvivorRule::SourcePriority => (0, 0),
         };
         (Reverse(k1), Reverse(k2), c.rank)
     })?;
     Some(GoldenValue {
-        value: first.value,
+        value: first.value.to_owned(),
         from: first.from.to_owned(),
         rule,
     })
@@ -104,11 +102,8 @@ fn complete(value: &str) -> usize {
         .count()
 }
 
-fn typed(v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+fn typed(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// The golden profile of `members`, ranked by `order` (see [`rank`]).
@@ -123,13 +118,13 @@ pub(crate) fn golden(
         .filter_map(|(r, &k)| Some((r, members.get(k)?)))
         .collect();
     let mut fields = BTreeMap::new();
-    type Pick = fn(&Profile, &NormalizedProfile) -> Option<String>;
+    type Pick = for<'p> fn(&'p Profile, &'p NormalizedProfile) -> Option<&'p str>;
     let text_fields: [(&str, Pick); 11] = [
         ("name", |p, _| typed(&p.name)),
         ("given_name", |p, _| typed(&p.given_name)),
         ("family_name", |p, _| typed(&p.family_name)),
         ("birth_date", |_, n| {
-            (!n.birth_date.is_empty()).then(|| n.birth_date.clone())
+            (!n.birth_date.is_empty()).then_some(n.birth_date.as_str())
         }),
         ("national_id", |p, n| {
             (!n.national_id.is_empty())
@@ -165,7 +160,7 @@ pub(crate) fn golden(
         .flat_map(|&(rank, (p, n))| {
             n.phones.iter().map(move |c| Candidate {
                 rank,
-                value: c.value.clone(),
+                value: c.value.as_str(),
                 verified: c.verified,
                 updated: n.updated,
                 from: &p.id,
@@ -187,7 +182,7 @@ pub(crate) fn golden(
                     && (all_valid || super::normalize_email(value, &policy.blocklist).is_ok()))
                 .then(|| Candidate {
                     rank,
-                    value: value.to_owned(),
+                    value,
                     verified: typed.verified,
                     updated: n.updated,
                     from: &p.id,

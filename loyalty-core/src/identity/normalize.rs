@@ -107,6 +107,21 @@ fn placeholder_digits(digits: &str) -> bool {
 /// assert!(normalize_phone("0000000000", "IR", &[]).is_err());
 /// ```
 pub fn normalize_phone(text: &str, region: &str, blocklist: &[String]) -> Result<String, Rejected> {
+    normalize_phone_cached(text, region, blocklist, &mut PhoneCache::default())
+}
+
+/// Phones already looked up in one batch, by their digits as typed (after
+/// folding and dropping separators): the same number typed again in another
+/// digit set or spacing costs a hash lookup, not a libphonenumber parse.
+pub(crate) type PhoneCache = crate::ledger::Map<String, Result<String, Rejected>>;
+
+/// [`normalize_phone`] with a cache of earlier answers.
+pub(crate) fn normalize_phone_cached(
+    text: &str,
+    region: &str,
+    blocklist: &[String],
+    cache: &mut PhoneCache,
+) -> Result<String, Rejected> {
     let folded = fold_digits(text);
     let mut plus = false;
     let mut digits = String::with_capacity(folded.len());
@@ -133,8 +148,19 @@ pub fn normalize_phone(text: &str, region: &str, blocklist: &[String]) -> Result
     } else {
         digits
     };
+    if let Some(answer) = cache.get(&typed) {
+        return answer.clone();
+    }
+    let answer = lookup_phone(&typed, region, blocklist);
+    cache.insert(typed, answer.clone());
+    answer
+}
+
+/// E.164 of a number typed as digits (with `+` for international), through
+/// the phone metadata.
+fn lookup_phone(typed: &str, region: &str, blocklist: &[String]) -> Result<String, Rejected> {
     let id = region.parse::<country::Id>().ok();
-    let number = phonenumber::parse(id, &typed).map_err(|_| Rejected::InvalidPhone)?;
+    let number = phonenumber::parse(id, typed).map_err(|_| Rejected::InvalidPhone)?;
     if !number.is_valid() {
         return Err(Rejected::InvalidPhone);
     }

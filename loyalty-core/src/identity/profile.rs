@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::normalize::{
-    Rejected, fold_digits, normalize_date_in, normalize_email, normalize_name, normalize_phone,
+    PhoneCache, Rejected, fold_digits, normalize_date_in, normalize_email, normalize_name,
+    normalize_phone_cached,
 };
 use super::policy::MergePolicy;
 
@@ -273,6 +274,11 @@ pub(crate) fn parse_updated(text: &str) -> Option<i64> {
 impl NormalizedProfile {
     /// Normalizes `p` under the program's merge policy.
     pub(crate) fn new(p: &Profile, policy: &MergePolicy) -> Self {
+        Self::with_cache(p, policy, &mut PhoneCache::default())
+    }
+
+    /// Normalizes `p`, looking phones up in `cache` first (one per batch worker).
+    pub(crate) fn with_cache(p: &Profile, policy: &MergePolicy, cache: &mut PhoneCache) -> Self {
         let mut rejected = Vec::new();
         let mut reject = |path: String, value: &str, why: Rejected| {
             if why != Rejected::Empty {
@@ -286,7 +292,7 @@ impl NormalizedProfile {
         let region = policy.region.as_deref().unwrap_or("ZZ");
         let mut phones: Vec<NormalContact> = Vec::with_capacity(p.phones.len());
         for (i, c) in p.phones.iter().enumerate() {
-            match normalize_phone(&c.value, region, &policy.phone_blocklist) {
+            match normalize_phone_cached(&c.value, region, &policy.phone_blocklist, cache) {
                 Ok(value) => push_contact(&mut phones, value, c.verified),
                 Err(why) => reject(format!("phones[{i}]"), &c.value, why),
             }
