@@ -307,6 +307,11 @@ fn is_letter_or_digit(c: char) -> bool {
     }
 }
 
+/// The Arabic block, U+0600 to U+06FF.
+fn arabic_block(c: char) -> bool {
+    ('\u{0600}'..='\u{06FF}').contains(&c)
+}
+
 /// One spelling for letters Arabic and Persian keyboards type differently.
 fn fold_letter(c: char) -> char {
     match c {
@@ -333,6 +338,7 @@ fn fold_letter(c: char) -> char {
 pub fn normalize_name(text: &str) -> String {
     let decomposed = DecomposingNormalizerBorrowed::new_nfkd().normalize(text);
     let mut folded = String::with_capacity(decomposed.len());
+    let mut simple = true;
     for c in decomposed.chars() {
         if is_mark(c)
             || matches!(
@@ -343,13 +349,24 @@ pub fn normalize_name(text: &str) -> String {
             continue;
         }
         let c = fold_letter(c);
-        if is_letter_or_digit(c) {
-            folded.extend(c.to_lowercase());
-        } else {
+        if !is_letter_or_digit(c) {
             folded.push(' ');
+        } else if c.is_ascii() {
+            folded.push(c.to_ascii_lowercase());
+        } else if arabic_block(c) {
+            // Arabic script has no case.
+            folded.push(c);
+        } else {
+            simple = false;
+            folded.extend(c.to_lowercase());
         }
     }
-    let composed = ComposingNormalizerBorrowed::new_nfc().normalize(&folded);
+    // With marks gone, ASCII and the Arabic block are already composed.
+    let composed = if simple {
+        std::borrow::Cow::Borrowed(folded.as_str())
+    } else {
+        ComposingNormalizerBorrowed::new_nfc().normalize(&folded)
+    };
     let mut out = String::with_capacity(composed.len());
     for word in composed.split_whitespace() {
         if !out.is_empty() {
@@ -531,6 +548,44 @@ mod tests {
                 "{c:?} U+{:04X}",
                 u32::from(c)
             );
+        }
+    }
+
+    /// The name normalization without the fast paths: NFKD, fold, lower
+    /// case with Unicode's tables, NFC.
+    fn reference_name(text: &str) -> String {
+        let decomposed = DecomposingNormalizerBorrowed::new_nfkd().normalize(text);
+        let mut folded = String::new();
+        for c in decomposed.chars() {
+            if is_mark(c)
+                || matches!(
+                    c,
+                    '\u{0640}' | '\u{200B}'..='\u{200F}' | '\u{FEFF}' | '\'' | '’' | '`'
+                )
+            {
+                continue;
+            }
+            let c = fold_letter(c);
+            if c.is_alphanumeric() {
+                folded.extend(c.to_lowercase());
+            } else {
+                folded.push(' ');
+            }
+        }
+        let composed = ComposingNormalizerBorrowed::new_nfc().normalize(&folded);
+        composed.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_name_paths_agree_with_the_full_normalization(
+            text in proptest::collection::vec(proptest::sample::select(vec![
+                'a', 'Z', 'é', 'ß', 'İ', ' ', '-', '\'', '1', '۳', '٣', 'ي', 'ی', 'ك', 'ک', 'أ', 'آ', 'ؤ', 'ئ', 'ة',
+                'ۀ', 'ٱ', 'ـ', '\u{200C}', '\u{064E}', '\u{0651}', '\u{0301}', 'ﻻ', 'ﺏ', 'Ω', 'ǅ', '가', '،',
+            ]), 0..24)
+        ) {
+            let text: String = text.into_iter().collect();
+            proptest::prop_assert_eq!(normalize_name(&text), reference_name(&text));
         }
     }
 
