@@ -503,29 +503,17 @@ pub fn merge_normalize_profile(program: &Program, profile: Value) -> Result<Valu
 /// `phone`, `email`, `name` or `date`. Answers `{"value": ...}` or
 /// `{"rejected": code}`.
 pub fn merge_normalize(program: &Program, kind: &str, text: &str) -> Result<Value, Failure> {
-    use crate::identity::{normalize_date_in, normalize_email, normalize_name, normalize_phone};
-    let policy = &program.merge;
-    let answer = match kind {
-        "phone" => normalize_phone(
-            text,
-            policy.region.as_deref().unwrap_or("ZZ"),
-            &policy.phone_blocklist,
-        ),
-        "email" => normalize_email(text, &policy.blocklist),
-        "date" => normalize_date_in(text, policy.calendar, &policy.blocklist),
-        "name" => Ok(normalize_name(text)),
-        _ => {
-            return Err(request_failure(crate::accrual::RequestError::Shape(
-                ShapeError::UnknownVariant {
-                    path: "kind".to_owned(),
-                    message: format!(
-                        "unknown variant `{kind}`, expected one of `phone`, `email`, `name`, `date`"
-                    ),
-                },
-            )));
-        }
+    let Some(kind) = crate::identity::ValueKind::parse(kind) else {
+        return Err(request_failure(crate::accrual::RequestError::Shape(
+            ShapeError::UnknownVariant {
+                path: "kind".to_owned(),
+                message: format!(
+                    "unknown variant `{kind}`, expected one of `phone`, `email`, `name`, `date`"
+                ),
+            },
+        )));
     };
-    Ok(match answer {
+    Ok(match program.normalize_value(kind, text) {
         Ok(v) => serde_json::json!({ "value": v }),
         Err(why) => serde_json::json!({ "rejected": why.code() }),
     })

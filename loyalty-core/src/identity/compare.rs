@@ -296,15 +296,11 @@ pub(crate) fn compare(
         if given_conflict {
             (weight, level) = (w.shared_contact, Level::SharedContact);
         }
-        add(&mut score, &mut support, weight);
-        sink.push(|| Evidence {
-            field: name,
-            level,
-            weight,
-            similarity: None,
-            value: Some(x.value.clone()),
-            swapped: false,
-        });
+        add(
+            &mut score,
+            &mut support,
+            identifier(sink, name, level, weight, &x.value),
+        );
     }
     for (x, _) in shared(&a.emails, &b.emails) {
         let (weight, level) = if given_conflict {
@@ -312,37 +308,25 @@ pub(crate) fn compare(
         } else {
             (w.email, Level::Exact)
         };
-        add(&mut score, &mut support, weight);
-        sink.push(|| Evidence {
-            field: "email",
-            level,
-            weight,
-            similarity: None,
-            value: Some(x.value.clone()),
-            swapped: false,
-        });
+        add(
+            &mut score,
+            &mut support,
+            identifier(sink, "email", level, weight, &x.value),
+        );
     }
     for c in a.cards.iter().filter(|c| b.cards.contains(c)) {
-        add(&mut score, &mut support, w.card);
-        sink.push(|| Evidence {
-            field: "card",
-            level: Level::Exact,
-            weight: w.card,
-            similarity: None,
-            value: Some(c.clone()),
-            swapped: false,
-        });
+        add(
+            &mut score,
+            &mut support,
+            identifier(sink, "card", Level::Exact, w.card, c),
+        );
     }
     for x in a.external_ids.iter().filter(|x| b.external_ids.contains(x)) {
-        add(&mut score, &mut support, w.external_id);
-        sink.push(|| Evidence {
-            field: "external_id",
-            level: Level::Exact,
-            weight: w.external_id,
-            similarity: None,
-            value: Some(x.clone()),
-            swapped: false,
-        });
+        add(
+            &mut score,
+            &mut support,
+            identifier(sink, "external_id", Level::Exact, w.external_id, x),
+        );
     }
 
     if !a.birth_date.is_empty() && !b.birth_date.is_empty() {
@@ -439,6 +423,25 @@ pub(crate) fn names_conflict<'a>(
         b.clone()
             .any(|y| arabic_script(x) == arabic_script(y) && name_level(x, y).0 == Level::Differ)
     })
+}
+
+/// Evidence of a shared identifier; its weight.
+fn identifier(
+    sink: &mut impl Sink,
+    field: &'static str,
+    level: Level,
+    weight: f64,
+    value: &str,
+) -> f64 {
+    sink.push(|| Evidence {
+        field,
+        level,
+        weight,
+        similarity: None,
+        value: Some(value.to_owned()),
+        swapped: false,
+    });
+    weight
 }
 
 /// Adds a weight to the score, and to the support when it agrees.

@@ -74,6 +74,32 @@ pub use profile::{Contact, NormalContact, NormalizedProfile, Profile, RejectedVa
 use crate::Program;
 use crate::accrual::RequestError;
 
+/// The kinds of value [`Program::normalize_value`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// A phone number, to E.164.
+    Phone,
+    /// An e-mail address, to its mailbox.
+    Email,
+    /// A name, to its matching spelling.
+    Name,
+    /// A date, to `YYYY-MM-DD`.
+    Date,
+}
+
+impl ValueKind {
+    /// The kind named `phone`, `email`, `name` or `date`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "phone" => Self::Phone,
+            "email" => Self::Email,
+            "name" => Self::Name,
+            "date" => Self::Date,
+            _ => return None,
+        })
+    }
+}
+
 /// Two profiles compared ([`Program::compare_profiles`]).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct ProfileComparison {
@@ -96,6 +122,22 @@ impl Program {
         options: DedupeOptions,
     ) -> Result<Dedupe, RequestError> {
         batch::dedupe(&self.merge, profiles, options)
+    }
+
+    /// One typed value normalized under the program's merge policy (its
+    /// phone region, calendar and blocklist), as matching would use it.
+    pub fn normalize_value(&self, kind: ValueKind, text: &str) -> Result<String, Rejected> {
+        let policy = &self.merge;
+        match kind {
+            ValueKind::Phone => normalize_phone(
+                text,
+                policy.region.as_deref().unwrap_or("ZZ"),
+                &policy.phone_blocklist,
+            ),
+            ValueKind::Email => normalize_email(text, &policy.blocklist),
+            ValueKind::Date => normalize_date_in(text, policy.calendar, &policy.blocklist),
+            ValueKind::Name => Ok(normalize_name(text)),
+        }
     }
 
     /// `profile` normalized as matching sees it.
