@@ -218,12 +218,14 @@ fn first_shared(a: &[u64], b: &[u64], k: u64, skipped: &Set<u64>) -> bool {
 /// Maps `f` over `items` on the machine's cores (one thread on the browser),
 /// keeping order.
 pub(crate) fn par_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
-    par_map_with(items, |_: &mut (), x| f(x))
+    par_map_with(items, || (), |_: &mut (), x| f(x))
 }
 
-/// [`par_map`] with a scratch state `S` per worker (a cache).
+/// [`par_map`] with a scratch state `S` per worker (a cache): `S::default()`
+/// on one thread, `worker()` for each of several.
 pub(crate) fn par_map_with<T: Sync, U: Send, S: Default>(
     items: &[T],
+    worker: impl Fn() -> S + Sync,
     f: impl Fn(&mut S, &T) -> U + Sync,
 ) -> Vec<U> {
     let threads = std::thread::available_parallelism()
@@ -234,13 +236,13 @@ pub(crate) fn par_map_with<T: Sync, U: Send, S: Default>(
         return items.iter().map(|x| f(&mut state, x)).collect();
     }
     let size = items.len().div_ceil(threads);
-    let f = &f;
+    let (f, worker) = (&f, &worker);
     std::thread::scope(|s| {
         let handles: Vec<_> = items
             .chunks(size)
             .map(|chunk| {
                 s.spawn(move || {
-                    let mut state = S::default();
+                    let mut state = worker();
                     chunk.iter().map(|x| f(&mut state, x)).collect::<Vec<U>>()
                 })
             })
@@ -400,9 +402,10 @@ pub(crate) fn dedupe(
             path: "profiles".to_owned(),
         });
     };
-    let norm: Vec<NormalizedProfile> = par_map_with(profiles, |cache: &mut PhoneCache, p| {
-        NormalizedProfile::with_cache(p, policy, cache)
-    });
+    let norm: Vec<NormalizedProfile> =
+        par_map_with(profiles, PhoneCache::for_worker, |cache, p| {
+            NormalizedProfile::with_cache(p, policy, cache)
+        });
     let keys: Vec<Vec<u64>> = par_map(&norm, |p| {
         let mut k = Vec::new();
         blocking_keys(p, &mut k);
@@ -553,37 +556,43 @@ pub(crate) fn dedupe(
     let mut rooted: Vec<(u32, u32)> = (0..n32).map(|i| (uf.find(i), i)).collect();
     drop(uf);
     rooted.sort_unstable();
-    let mut cluster_of = vec![String::new(); n];
-    let mut clusters = Vec::new();
-    let mut customers = 0usize;
-    for chunk in rooted.chunk_by(|x, y| x.0 == y.0) {
-        let group: Vec<u32> = chunk.iter().map(|x| x.1).collect();
-        customers = customers.saturating_add(1);
-        let pairs: Vec<(&Profile, &NormalizedProfile)> = group
+    let groups: Vec<&[(u32, u32)]> = rooted.chunk_by(|x, y| x.0 == y.0).collect();
+    let customers = groups.len();
+    // Survivorship of each customer, on the machine's cores: the survivor's
+    // index, and the cluster when it is listed.
+    let built: Vec<(Option<u32>, Option<Cluster>)> = par_map(&groups, |chunk| {
+        let pairs: Vec<(&Profile, &NormalizedProfile)> = chunk
             .iter()
-            .filter_map(|&i| Some((profiles.get(i as usize)?, norm.get(i as usize)?)))
+            .filter_map(|&(_, i)| Some((profiles.get(i as usize)?, norm.get(i as usize)?)))
             .collect();
         let order = super::golden::rank(policy, &pairs);
-        let survivor = order
-            .first()
-            .and_then(|&k| pairs.get(k))
-            .map_or("", |p| p.0.id.as_str());
-        for &i in &group {
+        let survivor = order.first().and_then(|&k| chunk.get(k)).map(|x| x.1);
+        let cluster = (chunk.len() > 1 || options.all_clusters).then(|| Cluster {
+            id: order
+                .first()
+                .and_then(|&k| pairs.get(k))
+                .map_or(String::new(), |p| p.0.id.clone()),
+            members: order
+                .iter()
+                .filter_map(|&k| pairs.get(k))
+                .map(|p| p.0.id.clone())
+                .collect(),
+            golden: golden(policy, &pairs, &order),
+        });
+        (survivor, cluster)
+    });
+    let mut cluster_of = vec![String::new(); n];
+    let mut clusters = Vec::new();
+    for (chunk, (survivor, cluster)) in groups.iter().zip(built) {
+        let id = survivor
+            .and_then(|s| profiles.get(s as usize))
+            .map_or("", |p| p.id.as_str());
+        for &(_, i) in chunk.iter() {
             if let Some(slot) = cluster_of.get_mut(i as usize) {
-                survivor.clone_into(slot);
+                id.clone_into(slot);
             }
         }
-        if group.len() > 1 || options.all_clusters {
-            clusters.push(Cluster {
-                id: survivor.to_owned(),
-                members: order
-                    .iter()
-                    .filter_map(|&k| pairs.get(k))
-                    .map(|p| p.0.id.clone())
-                    .collect(),
-                golden: golden(policy, &pairs, &order),
-            });
-        }
+        clusters.extend(cluster);
     }
     clusters.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     let rejected_values = norm.iter().map(|p| p.rejected.len()).sum();

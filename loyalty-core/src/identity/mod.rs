@@ -51,6 +51,7 @@ mod golden;
 mod index;
 mod merge;
 mod normalize;
+mod phone_db;
 pub(crate) mod policy;
 mod profile;
 
@@ -148,6 +149,17 @@ impl Program {
     /// An empty incremental index under this program's merge policy.
     pub fn match_index(&self) -> MatchIndex {
         MatchIndex::new(self.merge.clone())
+    }
+
+    /// The score of two normalized profiles (as text, see [`bits_text`]) and
+    /// whether they link.
+    pub(crate) fn score_normalized(
+        &self,
+        a: &NormalizedProfile,
+        b: &NormalizedProfile,
+    ) -> (String, bool) {
+        let score = compare::compare(&self.merge, a, b, &mut ());
+        (bits_text(score.total), score.links(&self.merge))
     }
 
     /// Compares two profiles: the score, whether they link (threshold and

@@ -113,7 +113,31 @@ pub fn normalize_phone(text: &str, region: &str, blocklist: &[String]) -> Result
 /// Phones already looked up in one batch, by their digits as typed (after
 /// folding and dropping separators): the same number typed again in another
 /// digit set or spacing costs a hash lookup, not a libphonenumber parse.
-pub(crate) type PhoneCache = crate::ledger::Map<String, Result<String, Rejected>>;
+/// A batch worker also has its own copy of the phone metadata
+/// ([`super::phone_db`]), so workers do not wait on each other.
+#[derive(Default)]
+pub(crate) struct PhoneCache {
+    answers: crate::ledger::Map<String, Result<String, Rejected>>,
+    database: Option<phonenumber::metadata::Database>,
+}
+
+impl PhoneCache {
+    /// A cache for one of several threads, with its own metadata copy.
+    pub(crate) fn for_worker() -> Self {
+        Self {
+            answers: crate::ledger::Map::default(),
+            database: super::phone_db::take(),
+        }
+    }
+}
+
+impl Drop for PhoneCache {
+    fn drop(&mut self) {
+        if let Some(db) = self.database.take() {
+            super::phone_db::give_back(db);
+        }
+    }
+}
 
 /// [`normalize_phone`] with a cache of earlier answers.
 pub(crate) fn normalize_phone_cached(
@@ -148,23 +172,39 @@ pub(crate) fn normalize_phone_cached(
     } else {
         digits
     };
-    if let Some(answer) = cache.get(&typed) {
+    if let Some(answer) = cache.answers.get(&typed) {
         return answer.clone();
     }
-    let answer = lookup_phone(&typed, region, blocklist);
-    cache.insert(typed, answer.clone());
+    let answer = lookup_phone(&typed, region, blocklist, cache.database.as_ref());
+    // The same number typed internationally later reads as its E.164 form:
+    // remember it under that too.
+    if let Ok(e164) = &answer
+        && *e164 != typed
+    {
+        cache.answers.insert(e164.clone(), answer.clone());
+    }
+    cache.answers.insert(typed, answer.clone());
     answer
 }
 
 /// E.164 of a number typed as digits (with `+` for international), through
 /// the phone metadata.
-fn lookup_phone(typed: &str, region: &str, blocklist: &[String]) -> Result<String, Rejected> {
+fn lookup_phone(
+    typed: &str,
+    region: &str,
+    blocklist: &[String],
+    database: Option<&phonenumber::metadata::Database>,
+) -> Result<String, Rejected> {
+    let database = database.unwrap_or(&phonenumber::metadata::DATABASE);
     let id = region.parse::<country::Id>().ok();
-    let number = phonenumber::parse(id, typed).map_err(|_| Rejected::InvalidPhone)?;
-    if !number.is_valid() {
+    let number =
+        phonenumber::parse_with(database, id, typed).map_err(|_| Rejected::InvalidPhone)?;
+    if !phonenumber::is_valid_with(database, &number) {
         return Err(Rejected::InvalidPhone);
     }
-    let e164 = number.format().mode(Mode::E164).to_string();
+    let e164 = phonenumber::format_with(database, &number)
+        .mode(Mode::E164)
+        .to_string();
     if blocked(&e164, blocklist) {
         return Err(Rejected::Blocklisted);
     }
@@ -574,6 +614,32 @@ mod tests {
         }
         let composed = ComposingNormalizerBorrowed::new_nfc().normalize(&folded);
         composed.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// A worker's cache (its own metadata copy, answers remembered under
+        /// the typed digits and the E.164 form) answers every phone, in any
+        /// order, exactly as a fresh lookup does.
+        #[test]
+        fn a_worker_cache_answers_as_fresh_lookups(
+            typed in proptest::collection::vec(proptest::sample::select(vec![
+                "09123456789", "+989123456789", "00989123456789", "۰۹۱۲۳۴۵۶۷۸۹", "9123456789",
+                "02188776655", "+982188776655", "+44 20 7946 0958", "020 7946 0958", "+1 212 555 0100",
+                "(212) 555-0100", "+971 50 123 4567", "0501234567", "0912345", "+98912345678901",
+                "09121111112", "0000000000",
+            ]), 1..12),
+        ) {
+            let blocklist = vec!["+989121111112".to_owned()];
+            let mut cache = PhoneCache::for_worker();
+            for t in &typed {
+                proptest::prop_assert_eq!(
+                    normalize_phone_cached(t, "IR", &blocklist, &mut cache),
+                    normalize_phone(t, "IR", &blocklist),
+                    "{}", t
+                );
+            }
+        }
     }
 
     proptest::proptest! {
