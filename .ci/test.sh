@@ -32,7 +32,10 @@ grep -Eq '^ +platinum +[0-9,]+ ' <<<"$demo_out" || { echo "$demo_out"; echo "the
 grep -Eq '^ +tier events refused +0$' <<<"$demo_out" || { echo "$demo_out"; echo "the tier book refused demo events"; exit 1; }
 grep -q '^Coupons (' <<<"$demo_out" || { echo "$demo_out"; echo "the demo printed no coupon summary"; exit 1; }
 grep -Eq '^ +coupon errors +0$' <<<"$demo_out" || { echo "$demo_out"; echo "apply_coupons refused demo requests as errors"; exit 1; }
-echo "demo: profiles merged, summary printed, no failed quotes, ledger balances, tier book took every event, no coupon errors"
+grep -q '^Referrals' <<<"$demo_out" || { echo "$demo_out"; echo "the demo printed no referral summary"; exit 1; }
+grep -Eq '^ +self_referral +[1-9][0-9,]*( |$)' <<<"$demo_out" || { echo "$demo_out"; echo "the demo's referral book refused no self-referral"; exit 1; }
+grep -Eq '^ +referral errors +0$' <<<"$demo_out" || { echo "$demo_out"; echo "the referral book refused demo events as errors"; exit 1; }
+echo "demo: profiles merged, summary printed, no failed quotes, ledger balances, tier book took every event, no coupon errors, referrals settled without errors"
 
 step "rust: benchmarks compile"
 cargo bench -p loyalty-benches --no-run --locked

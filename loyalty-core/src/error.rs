@@ -197,6 +197,32 @@ pub(crate) fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Resul
     })
 }
 
+/// Splits an event object into its `type` and the rest, so the rest can be
+/// read as that type's struct with the full path of any bad value inside
+/// (serde's internally tagged enums buffer their content and lose it).
+pub(crate) fn split_tag(
+    value: serde_json::Value,
+) -> Result<(String, serde_json::Value), ShapeError> {
+    use serde_json::Value;
+    let Value::Object(mut map) = value else {
+        return Err(ShapeError::InvalidType {
+            path: String::new(),
+            message: format!("expected an event object, found {}", json_kind(&value)),
+        });
+    };
+    match map.remove("type") {
+        Some(Value::String(tag)) => Ok((tag, Value::Object(map))),
+        Some(other) => Err(ShapeError::InvalidType {
+            path: "type".to_owned(),
+            message: format!("expected a string, found {}", json_kind(&other)),
+        }),
+        None => Err(ShapeError::MissingField {
+            path: "type".to_owned(),
+            field: "type".to_owned(),
+        }),
+    }
+}
+
 fn json_kind(v: &serde_json::Value) -> &'static str {
     match v {
         serde_json::Value::Null => "null",

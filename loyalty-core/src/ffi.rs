@@ -13,6 +13,7 @@ use crate::coupons::{CouponRequest, GenerateRequest};
 use crate::error::{Coded, ShapeError};
 use crate::ledger::{EarnEvent, Ledger, LedgerError, LedgerEvent, PaymentRequest, PostStatus};
 use crate::program::{Program, ProgramErrors, ProgramFormat};
+use crate::referrals::{ReferralBook, ReferralError, ReferralEvent};
 use crate::tiers::{TierBook, TierError, TierEvent, TierPostStatus};
 
 /// Which area an error comes from; the bindings map it to an exception class.
@@ -27,12 +28,15 @@ pub enum ErrorKind {
     Ledger,
     /// The tier book refused an event or a query.
     Tiers,
+    /// The referral book refused an event or a query.
+    Referrals,
 }
 
 impl ErrorKind {
-    /// `program`, `request`, `ledger` or `tiers`.
+    /// `program`, `request`, `ledger`, `tiers` or `referrals`.
     pub fn name(self) -> &'static str {
         match self {
+            Self::Referrals => "referrals",
             Self::Program => "program",
             Self::Request => "request",
             Self::Ledger => "ledger",
@@ -65,7 +69,7 @@ impl ErrorInfo {
 /// The errors of one failed call, all of one kind (never empty).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Failure {
-    /// Program, request, ledger or tiers.
+    /// Program, request, ledger, tiers or referrals.
     pub kind: ErrorKind,
     /// Every error found, in input order.
     pub errors: Vec<ErrorInfo>,
@@ -134,6 +138,15 @@ impl From<LedgerError> for Failure {
     }
 }
 
+impl From<ReferralError> for Failure {
+    fn from(e: ReferralError) -> Self {
+        Self {
+            kind: ErrorKind::Referrals,
+            errors: vec![ErrorInfo::of(&e)],
+        }
+    }
+}
+
 impl From<TierError> for Failure {
     fn from(e: TierError) -> Self {
         Self {
@@ -194,6 +207,7 @@ pub fn error_codes() -> Value {
         "request": crate::accrual::REQUEST_ERROR_CODES,
         "ledger": crate::ledger::LEDGER_ERROR_CODES,
         "tiers": crate::tiers::tier_error_codes(),
+        "referrals": crate::referrals::referral_error_codes(),
     })
 }
 
@@ -456,6 +470,13 @@ pub fn json_schemas() -> Value {
         "MatchDecision": schemars::schema_for!(crate::identity::MatchDecision),
         "ProfileComparison": schemars::schema_for!(crate::identity::ProfileComparison),
         "MergeRecord": schemars::schema_for!(crate::identity::MergeRecord),
+        "ReferralEvent": schemars::schema_for!(ReferralEvent),
+        "ReferralPosting": schemars::schema_for!(crate::referrals::ReferralPosting),
+        "Referral": schemars::schema_for!(crate::referrals::Referral),
+        "ReferralCodeCheck": schemars::schema_for!(crate::referrals::ReferralCodeCheck),
+        "Settlement": schemars::schema_for!(crate::referrals::Settlement),
+        "StatsRequest": schemars::schema_for!(crate::insights::StatsRequest),
+        "Stats": schemars::schema_for!(crate::insights::Stats),
     })
 }
 
@@ -539,4 +560,82 @@ pub fn merge_index_add(
 ) -> Result<Value, Failure> {
     let p: crate::identity::Profile = read_request(profile)?;
     Ok(to_value(&index.add(p).map_err(request_failure)?))
+}
+
+/// A new, empty referral book for `program`; refused when the program has no `[referrals]`.
+pub fn referrals_new(program: &Program) -> Result<ReferralBook, Failure> {
+    Ok(ReferralBook::new(program)?)
+}
+
+/// Posts one referral event given as a JSON value: a
+/// [`crate::referrals::ReferralPosting`].
+pub fn referrals_post(
+    program: &Program,
+    book: &mut ReferralBook,
+    event: Value,
+) -> Result<Value, Failure> {
+    let event = ReferralEvent::from_value(event)?;
+    Ok(to_value(&book.post(program, &event)?))
+}
+
+/// Posts referral events in order; each gets its own outcome or failure.
+pub fn referrals_post_many(
+    program: &Program,
+    book: &mut ReferralBook,
+    events: Vec<Value>,
+) -> Vec<Result<Value, Failure>> {
+    events
+        .into_iter()
+        .map(|e| referrals_post(program, book, e))
+        .collect()
+}
+
+/// Pays the referrals whose return window closed by `at`.
+pub fn referrals_settle(
+    program: &Program,
+    book: &mut ReferralBook,
+    at: &str,
+) -> Result<Value, Failure> {
+    Ok(to_value(&book.settle(program, at)?))
+}
+
+/// A referee's referral, or null.
+pub fn referrals_referral(book: &ReferralBook, referee: &str) -> Value {
+    book.referral(referee).map_or(Value::Null, to_value)
+}
+
+/// Every referral, by referee.
+pub fn referrals_list(book: &ReferralBook) -> Value {
+    to_value(&book.referrals().collect::<Vec<_>>())
+}
+
+/// The member a typed code belongs to, or null.
+pub fn referrals_resolve(program: &Program, book: &ReferralBook, code: &str) -> Value {
+    book.resolve(program, code)
+        .map_or(Value::Null, |m| Value::String(m.to_owned()))
+}
+
+/// Whether typed text is a well-formed referral code (before any lookup):
+/// a [`crate::referrals::ReferralCodeCheck`].
+pub fn referrals_check_code(program: &Program, code: &str) -> Result<Value, Failure> {
+    Ok(to_value(&crate::referrals::check_code(program, code)?))
+}
+
+/// Every reason code a referral can be refused, stopped or capped with.
+pub fn referral_reason_codes() -> Value {
+    serde_json::json!(crate::referrals::REFERRAL_REASON_CODES)
+}
+
+/// Per-customer statistics, RFM scores and segments: a
+/// [`crate::insights::StatsRequest`] as a JSON value, answered with
+/// [`crate::insights::Stats`].
+pub fn insights_customer_stats(program: &Program, request: Value) -> Result<Value, Failure> {
+    let request: crate::insights::StatsRequest = crate::error::from_value(request)
+        .map_err(|e| RequestErrors::from(crate::accrual::RequestError::Shape(e)))?;
+    Ok(to_value(&program.customer_stats(&request)?))
+}
+
+/// Every segment name [`crate::insights::Segment`] has, in the order they are tried.
+pub fn segment_names() -> Value {
+    serde_json::json!(crate::insights::SEGMENT_NAMES)
 }

@@ -8,10 +8,12 @@ pub mod coupons;
 pub mod error;
 pub mod ffi;
 pub mod identity;
+pub mod insights;
 pub mod ledger;
 pub mod model;
 pub mod money;
 pub mod program;
+pub mod referrals;
 pub mod tiers;
 
 pub use accrual::{Quote, QuoteRequest, RequestError};

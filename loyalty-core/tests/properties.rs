@@ -160,6 +160,8 @@ fn program_file() -> impl Strategy<Value = ProgramFile> {
             coupons: Vec::new(),
             coupon_policy: Default::default(),
             merge: Default::default(),
+            referrals: None,
+            triggers: None,
             rounding,
             eligibility: EligibilityFile {
                 exclude_categories: if exclude_tobacco {

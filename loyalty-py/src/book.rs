@@ -1,4 +1,4 @@
-//! What `loyalty.Ledger` and `loyalty.Tiers` share: a book of posted events
+//! What `loyalty.Ledger`, `loyalty.Tiers` and `loyalty.ReferralBook` share: a book of posted events
 //! behind a mutex, the core called with the GIL released and its panics
 //! caught, events converted from Python, and `post_many`'s two error modes.
 //!
@@ -12,6 +12,7 @@ use std::sync::Mutex;
 use loyalty_core::Program;
 use loyalty_core::ffi::{self, ErrorKind, Failure};
 use loyalty_core::ledger::Ledger;
+use loyalty_core::referrals::ReferralBook;
 use loyalty_core::tiers::TierBook;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -28,9 +29,9 @@ pub(crate) enum Fault {
     Panic(String),
     /// An earlier panic stopped an event half-way; the book is unusable.
     Poisoned {
-        /// The Python class (`Ledger`, `Tiers`).
+        /// The Python class (`Ledger`, `Tiers`, `ReferralBook`).
         class: &'static str,
-        /// What the book is called in messages (`ledger`, `tier book`).
+        /// What the book is called in messages (`ledger`, `tier book`, `referral book`).
         noun: &'static str,
     },
     /// An earlier panic stopped a change half-way; the message says what to do.
@@ -107,10 +108,12 @@ pub(crate) fn raises(on_error: &str) -> PyResult<bool> {
 
 /// A book the core builds from posted events, and its doors in `ffi`.
 pub(crate) trait Events: Send + 'static {
-    /// The Python class (`Ledger`, `Tiers`).
+    /// The Python class (`Ledger`, `Tiers`, `ReferralBook`).
     const CLASS: &'static str;
-    /// What the book is called in messages (`ledger`, `tier book`).
+    /// What the book is called in messages (`ledger`, `tier book`, `referral book`).
     const NOUN: &'static str;
+    /// What `len()` counts, as the repr names it (`accounts`, `referrals`).
+    const COUNTS: &'static str = "accounts";
     /// The kind of error a bad event gives.
     const KIND: ErrorKind;
     /// An empty book.
@@ -123,9 +126,9 @@ pub(crate) trait Events: Send + 'static {
         book: &mut Self,
         events: Vec<Value>,
     ) -> Vec<Result<Value, Failure>>;
-    /// Account ids, sorted.
+    /// Account ids, sorted (for the referral book: the referees).
     fn account_ids(&self) -> Vec<String>;
-    /// Number of accounts.
+    /// Number of accounts (for the referral book: of referrals); what `len()` answers.
     fn account_count(&self) -> usize;
 }
 
@@ -186,6 +189,39 @@ impl Events for TierBook {
 
     fn account_count(&self) -> usize {
         self.len()
+    }
+}
+
+impl Events for ReferralBook {
+    const CLASS: &'static str = "ReferralBook";
+    const NOUN: &'static str = "referral book";
+    const COUNTS: &'static str = "referrals";
+    const KIND: ErrorKind = ErrorKind::Referrals;
+
+    /// The empty book `ffi::referrals_new` gives once the program is
+    /// checked (the classes check it with `referrals_new` first).
+    fn empty() -> Self {
+        Self::default()
+    }
+
+    fn post(program: &Program, book: &mut Self, event: Value) -> Result<Value, Failure> {
+        ffi::referrals_post(program, book, event)
+    }
+
+    fn post_many(
+        program: &Program,
+        book: &mut Self,
+        events: Vec<Value>,
+    ) -> Vec<Result<Value, Failure>> {
+        ffi::referrals_post_many(program, book, events)
+    }
+
+    fn account_ids(&self) -> Vec<String> {
+        self.referrals().map(|r| r.referee.clone()).collect()
+    }
+
+    fn account_count(&self) -> usize {
+        self.referrals().count()
     }
 }
 
@@ -434,13 +470,17 @@ impl<B: Events> Book<B> {
             .map_err(Fault::into_pyerr)
     }
 
-    /// `Class(program='id', accounts=n)`; never raises, not even for a book
-    /// left unusable by a panic.
+    /// `Class(program='id', accounts=n)` (`referrals=n` for the referral
+    /// book); never raises, not even for a book left unusable by a panic.
     pub(crate) fn repr(&self, py: Python<'_>) -> PyResult<String> {
         let id = PyString::new(py, self.program().id()).repr()?.to_string();
         let accounts = self
             .read(py, |_, b| b.account_count())
             .map_or_else(|_| "?".to_owned(), |n| n.to_string());
-        Ok(format!("{}(program={id}, accounts={accounts})", B::CLASS))
+        Ok(format!(
+            "{}(program={id}, {}={accounts})",
+            B::CLASS,
+            B::COUNTS
+        ))
     }
 }

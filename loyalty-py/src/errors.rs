@@ -11,7 +11,7 @@ pyo3::create_exception!(
     PyValueError,
     "Base of every error the engine reports. `code` and `path` are those of the first \
      error; `errors` lists them all as dicts {code, path, message}; `kind` is \
-     'program', 'request', 'ledger' or 'tiers'."
+     'program', 'request', 'ledger', 'tiers' or 'referrals'."
 );
 pyo3::create_exception!(
     loyalty,
@@ -37,9 +37,16 @@ pyo3::create_exception!(
     LoyaltyError,
     "The tier book refused an event or a query; no tier changed."
 );
+pyo3::create_exception!(
+    loyalty,
+    ReferralError,
+    LoyaltyError,
+    "The referral book refused an event or a query, or the program has no referrals; \
+     nothing changed."
+);
 
 /// The Python exception for a failure (`ProgramError`, `RequestError`,
-/// `LedgerError` or `TierError`).
+/// `LedgerError`, `TierError` or `ReferralError`).
 pub(crate) fn to_pyerr(py: Python<'_>, failure: &Failure) -> PyErr {
     build(py, failure).unwrap_or_else(|e| e)
 }
@@ -51,6 +58,7 @@ fn build(py: Python<'_>, failure: &Failure) -> PyResult<PyErr> {
         ErrorKind::Request => RequestError::new_err(message),
         ErrorKind::Ledger => LedgerError::new_err(message),
         ErrorKind::Tiers => TierError::new_err(message),
+        ErrorKind::Referrals => ReferralError::new_err(message),
     };
     let value = err.value(py);
     let (code, path) = failure

@@ -9,16 +9,19 @@ mod book;
 mod convert;
 mod coupons;
 mod errors;
+mod insights;
 mod ledger;
 mod merge;
 mod program;
+mod referrals;
 mod tiers;
 
 use loyalty_core::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-/// Every stable error code, by kind (`program`, `request`, `ledger`, `tiers`).
+/// Every stable error code, by kind (`program`, `request`, `ledger`, `tiers`,
+/// `referrals`).
 #[pyfunction]
 fn error_codes(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     Ok(convert::to_py(py, &ffi::error_codes())?.cast_into::<PyDict>()?)
@@ -44,6 +47,7 @@ fn _loyalty(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<program::PyProgram>()?;
     m.add_class::<ledger::PyLedger>()?;
     m.add_class::<tiers::PyTiers>()?;
+    m.add_class::<referrals::PyReferralBook>()?;
     m.add_class::<merge::PyMatchIndex>()?;
     m.add_class::<answer::PyQuote>()?;
     m.add_class::<answer::PyAward>()?;
@@ -56,9 +60,12 @@ fn _loyalty(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RequestError", py.get_type::<errors::RequestError>())?;
     m.add("LedgerError", py.get_type::<errors::LedgerError>())?;
     m.add("TierError", py.get_type::<errors::TierError>())?;
+    m.add("ReferralError", py.get_type::<errors::ReferralError>())?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(warning_codes, m)?)?;
     m.add_function(wrap_pyfunction!(coupons::rejection_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(referrals::referral_reason_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(insights::segment_names, m)?)?;
     m.add_function(wrap_pyfunction!(program_schema, m)?)?;
     Ok(())
 }

@@ -297,9 +297,64 @@ impl PyProgram {
         crate::merge::compare_request(&self.inner, py, request)
     }
 
+    /// Statistics, RFM scores and segments of every customer with an order
+    /// by `as_of`, from `orders`: a list of `InsightOrder` dicts (`id`,
+    /// `customer`, `at`, `amount`, optional `channel`, `store`, `payment`,
+    /// `points_paid`, `coupon_discount`, `lines`), a `pyarrow.Table` or a
+    /// `pandas.DataFrame` with those columns (one order per row, `lines` a
+    /// list column; missing cells, None and NaN, are left out). `as_of` is
+    /// RFC 3339 text or an aware `datetime`; orders after it are left out
+    /// and counted. Weekdays and hours are local to the program's time zone.
+    ///
+    /// Answers a `Stats` dict; with `as_table=True` a table with one row
+    /// per customer and flat columns (`rfm`'s keys lifted up): a
+    /// `pandas.DataFrame` for a DataFrame, else a `pyarrow.Table`. Money,
+    /// shares and visits per week stay exact decimal text, as in the dict
+    /// (`pyarrow.compute.cast(t["total_spend"], pyarrow.decimal128(38, 4))`
+    /// or `df["total_spend"].map(decimal.Decimal)` to compute with them);
+    /// instants stay RFC 3339 text in the program's zone. `as_of` and
+    /// `later_orders` are the table's metadata (`loyalty.as_of`,
+    /// `loyalty.later_orders`) or the DataFrame's `attrs`.
+    #[pyo3(signature = (orders, as_of, *, as_table=false))]
+    fn customer_stats<'py>(
+        &self,
+        py: Python<'py>,
+        orders: &Bound<'py, PyAny>,
+        as_of: &Bound<'py, PyAny>,
+        as_table: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::insights::customer_stats(&self.inner, py, orders, as_of, as_table)
+    }
+
+    /// `customer_stats` of a whole `StatsRequest` mapping (`orders`,
+    /// `as_of`), as the other bindings send it.
+    fn customer_stats_request<'py>(
+        &self,
+        py: Python<'py>,
+        request: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::insights::customer_stats_request(&self.inner, py, request)
+    }
+
     /// An empty `MatchIndex` under the program's merge policy.
     fn match_index(slf: &Bound<'_, Self>) -> PyResult<crate::merge::PyMatchIndex> {
         crate::merge::PyMatchIndex::new(slf.py(), slf.clone().unbind())
+    }
+
+    /// An empty `ReferralBook` for this program (the same as
+    /// `ReferralBook(program)`); a program without `[referrals]` raises
+    /// `ReferralError` (`referrals_not_configured`).
+    fn referral_book(slf: &Bound<'_, Self>) -> PyResult<crate::referrals::PyReferralBook> {
+        crate::referrals::PyReferralBook::create(slf.py(), slf.clone().unbind())
+    }
+
+    /// What typed text is as a referral code, before anyone looks it up: a
+    /// `ReferralCodeCheck` dict, `{"ok": True, "code": canonical}` or
+    /// `{"ok": False, "reason": {...}}` (`malformed_code`,
+    /// `bad_check_character`). A program without `[referrals]` raises
+    /// `ReferralError` (`referrals_not_configured`).
+    fn check_referral_code<'py>(&self, py: Python<'py>, code: &str) -> PyResult<Bound<'py, PyAny>> {
+        crate::referrals::check_code(&self.inner, py, code)
     }
 
     /// Warnings about settings that are valid but probably not meant (a tier

@@ -459,5 +459,33 @@ def test_public_names() -> None:
         "NormalizedProfile",
         "Profile",
         "RejectedValue",
+        # Referral credit: the referral book, its error and reason codes, and
+        # shapes of its events and answers.
+        "ReferralBook",
+        "ReferralError",
+        "referral_reason_codes",
+        "CouponGrant",
+        "Referral",
+        "ReferralCodeCheck",
+        "ReferralCustomEvent",
+        "ReferralEvidence",
+        "ReferralIdentity",
+        "ReferralMemberEvent",
+        "ReferralMergeEvent",
+        "ReferralOrderEvent",
+        "ReferralPosting",
+        "ReferralReason",
+        "ReferralRefundEvent",
+        "ReferralSettlement",
+        "ReferralSignupEvent",
+        "ReverseEvent",
+        # Insights: segment names, and shapes of the statistics request and answer.
+        "segment_names",
+        "CustomerStats",
+        "InsightLine",
+        "InsightOrder",
+        "Rfm",
+        "Stats",
+        "StatsRequest",
     }
     assert all(hasattr(loyalty, name) for name in loyalty.__all__)

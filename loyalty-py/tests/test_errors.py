@@ -59,6 +59,8 @@ EXPECTED_ERROR_CODES = {
         # Profile merging: `[merge]` region and weights.
         "invalid_region",
         "invalid_weight",
+        # Referral credit: `[referrals.qualify]` needs exactly one of `min_order` and `event`.
+        "invalid_referral_qualify",
     ],
     "request": [
         "syntax_error",
@@ -88,6 +90,7 @@ EXPECTED_ERROR_CODES = {
         "invalid_seed",
         "code_space_exhausted",
         "duplicate_profile",
+        "duplicate_order",
     ],
     "ledger": [
         "syntax_error",
@@ -162,6 +165,27 @@ EXPECTED_ERROR_CODES = {
         "duplicate_order",
         "already_reversed",
     ],
+    # loyalty_core::referrals::referral_error_codes(): the shape codes, the
+    # ledger checks the referral book shares (ids, instants, amounts,
+    # duplicates, with the ledger's codes), then its own.
+    "referrals": [
+        "syntax_error",
+        "unknown_field",
+        "missing_field",
+        "invalid_type",
+        "unknown_variant",
+        "invalid_decimal",
+        "float_not_allowed",
+        "invalid_value",
+        "empty_id",
+        "invalid_timestamp",
+        "not_positive",
+        "negative_amount",
+        "conflicting_duplicate",
+        "referrals_not_configured",
+        "already_member",
+        "duplicate_order",
+    ],
 }
 
 
@@ -181,7 +205,8 @@ def test_exception_hierarchy() -> None:
     assert issubclass(loyalty.RequestError, loyalty.LoyaltyError)
     assert issubclass(loyalty.LedgerError, loyalty.LoyaltyError)
     assert issubclass(loyalty.TierError, loyalty.LoyaltyError)
-    leaves = (loyalty.ProgramError, loyalty.RequestError, loyalty.LedgerError, loyalty.TierError)
+    assert issubclass(loyalty.ReferralError, loyalty.LoyaltyError)
+    leaves = (loyalty.ProgramError, loyalty.RequestError, loyalty.LedgerError, loyalty.TierError, loyalty.ReferralError)
     for a in leaves:
         for b in leaves:
             assert issubclass(a, b) == (a is b)

@@ -631,7 +631,7 @@ def test_earn_event_request_errors(program: loyalty.Program) -> None:
 
 def test_error_codes_include_the_ledger() -> None:
     codes = loyalty.error_codes()
-    assert set(codes) == {"program", "request", "ledger", "tiers"}
+    assert set(codes) == {"program", "request", "ledger", "tiers", "referrals"}
     assert {"insufficient_points", "conflicting_duplicate", "invalid_timestamp", "float_not_allowed"} <= set(codes["ledger"])
     assert len(codes["ledger"]) == len(set(codes["ledger"]))
 

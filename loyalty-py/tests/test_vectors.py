@@ -1,8 +1,11 @@
 """Every quote conformance vector under tests/vectors, run through the Python binding.
 
-Ledger vectors (tests/vectors/ledger), tier vectors (tests/vectors/tiers) and
-coupon vectors (tests/vectors/coupons) have steps instead of one request; they
-run in test_ledger_vectors.py, test_tier_vectors.py and test_coupon_vectors.py.
+Ledger vectors (tests/vectors/ledger), tier vectors (tests/vectors/tiers),
+coupon vectors (tests/vectors/coupons), merge vectors (tests/vectors/merge),
+referral vectors (tests/vectors/referrals) and insights vectors
+(tests/vectors/insights) have steps instead of one request; they run in
+test_ledger_vectors.py, test_tier_vectors.py, test_coupon_vectors.py,
+test_merge_vectors.py, test_referral_vectors.py and test_insight_vectors.py.
 
 The answer envelope is built from the binding's own typed answer
 (`Quote.to_dict()` or the exception's attributes) and compared, as canonical
@@ -22,7 +25,7 @@ import loyalty
 
 VECTORS_DIR = pathlib.Path(__file__).resolve().parent.joinpath("..", "..", "tests", "vectors")
 # Directories of step vectors, each with its own runner.
-STEP_DIRS = {"ledger", "tiers", "coupons", "merge"}
+STEP_DIRS = {"ledger", "tiers", "coupons", "merge", "referrals", "insights"}
 VECTOR_FILES = sorted(p for p in VECTORS_DIR.glob("*/*.json") if p.parent.name not in STEP_DIRS)
 
 

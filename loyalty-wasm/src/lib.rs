@@ -2,15 +2,18 @@
 //! [`loyalty_core::ffi`] that only converts values between JavaScript and
 //! JSON. Every rule, check and error code lives in the core.
 //!
-//! JavaScript sees the classes `Program`, `Ledger`, `Tiers` and
-//! `MatchIndex` and the functions `errorCodes()`, `warningCodes()`, `rejectionCodes()` and
-//! `programSchema()`. Every failure is thrown as an `Error` whose `name` is
-//! `"LoyaltyError"`, carrying `kind`, `code`, `path` and `errors` (see
-//! [`loyalty_error`]). The TypeScript names used below (`ProgramFile`,
-//! `QuoteRequest`, `Quote`, `LedgerEvent`, `Balance`, `TierEvent`,
-//! `TierStatus`, `CouponRequest`, `CouponResult`, `CodeCheck`, `Profile`,
-//! `Dedupe`, `MatchDecision`, `ErrorInfo`, ...) are generated from the core's
-//! JSON Schemas by the build (`loyalty-wasm/js/scripts/gen-types.mjs`) into
+//! JavaScript sees the classes `Program`, `Ledger`, `Tiers`, `MatchIndex`
+//! and `ReferralBook` and the functions `errorCodes()`, `warningCodes()`,
+//! `rejectionCodes()`, `referralReasonCodes()`, `segmentNames()` and
+//! `programSchema()`. Every
+//! failure is thrown as an `Error` whose `name` is `"LoyaltyError"`, carrying
+//! `kind`, `code`, `path` and `errors` (see [`loyalty_error`]). The
+//! TypeScript names used below (`ProgramFile`, `QuoteRequest`, `Quote`,
+//! `LedgerEvent`, `Balance`, `TierEvent`, `TierStatus`, `CouponRequest`,
+//! `CouponResult`, `CodeCheck`, `Profile`, `Dedupe`, `MatchDecision`,
+//! `ReferralEvent`, `ReferralPosting`, `Referral`, `Settlement`,
+//! `ReferralCodeCheck`, `StatsRequest`, `Stats`, `ErrorInfo`, ...) are generated from the core's JSON
+//! Schemas by the build (`loyalty-wasm/js/scripts/gen-types.mjs`) into
 //! `types.d.ts`, which the generated `.d.ts` imports.
 
 use loyalty_core::ShapeError;
@@ -29,6 +32,8 @@ import type {
   TierEvent, TierPosting, TierStatus, TierHistory, OrderTier, ProgramWarning,
   CouponRequest, CouponResult, CodeCheck, GenerateRequest, GeneratedCodes,
   Profile, DedupeRequest, Dedupe, NormalizedProfile, ProfileComparison, MatchDecision,
+  ReferralEvent, ReferralPosting, Referral, ReferralCodeCheck, ReferralReason, Settlement,
+  StatsRequest, Stats,
 } from "./types.js";
 export type * from "./types.js";
 
@@ -40,7 +45,10 @@ export type * from "./types.js";
  */
 export interface LoyaltyError extends Error {
   name: "LoyaltyError";
-  /** Whether the program, the request, the ledger or the tier book refused. */
+  /**
+   * Whether the program, the request, the ledger, the tier book or the
+   * referral book refused.
+   */
   kind: Failure["kind"];
   /** Stable snake_case code of the first error. */
   code: string;
@@ -56,6 +64,7 @@ export interface ErrorCodes {
   request: string[];
   ledger: string[];
   tiers: string[];
+  referrals: string[];
 }
 
 /**
@@ -66,8 +75,14 @@ export type OrderEvent =
   | Extract<TierEvent, { type: "order" }>
   | Extract<LedgerEvent, { type: "earn" }>;
 
+/** A code a referral can be refused, stopped or not paid with (`referralReasonCodes()`). */
+export type ReferralReasonCode = ReferralReason["code"];
+
 /** What `Program.normalize` answers: the normal form, or why it was set aside. */
 export type NormalizedValue = { value: string } | { rejected: string };
+
+/** A customer segment of `Program.customerStats` (`segmentNames()` lists them all). */
+export type SegmentName = Stats["customers"][number]["rfm"]["segment"];
 "#;
 
 /// A validated loyalty program, ready to quote.
@@ -291,6 +306,27 @@ impl Program {
         answer(ffi::merge_dedupe(&self.inner, request))
     }
 
+    /// Per-customer statistics from orders (`{orders, as_of}`): for every
+    /// customer with an order by `as_of`, visits, first and last purchase
+    /// and days since, spend (total, average, visits per week), favourite
+    /// categories and products, preferred channel, store, payment, weekday
+    /// and hour (in the program's time zone), the shares of visits paid with
+    /// points and with coupons, and RFM scores (1 to 5, by quintile among
+    /// these customers) with the segment; customers by id, and how many
+    /// orders came after `as_of` (left out). Decimals are strings. Throws a
+    /// `LoyaltyError` of kind `"request"`: every bad value of the orders at
+    /// once (`empty_value`, `invalid_timestamp`, `negative_amount`,
+    /// `invalid_quantity`, `duplicate_order`, each with its path), a bad
+    /// `as_of`, a malformed request, or `arithmetic_overflow`.
+    #[wasm_bindgen(js_name = customerStats, unchecked_return_type = "Stats")]
+    pub fn customer_stats(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "StatsRequest")] request: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let request = from_js(&request, ErrorKind::Request)?;
+        answer(ffi::insights_customer_stats(&self.inner, request))
+    }
+
     /// An empty incremental index under this program's merge policy (it
     /// keeps its own copy: freeing `program` later does not affect it).
     #[wasm_bindgen(js_name = matchIndex)]
@@ -298,6 +334,29 @@ impl Program {
         MatchIndex {
             inner: self.inner.match_index(),
         }
+    }
+
+    /// An empty referral book of this program (`new ReferralBook(program)`).
+    /// Throws a `LoyaltyError` of kind `"referrals"` (`referrals_not_configured`)
+    /// for a program without `[referrals]`.
+    #[wasm_bindgen(js_name = referralBook)]
+    pub fn referral_book(&self) -> Result<ReferralBook, JsValue> {
+        ReferralBook::new(self)
+    }
+
+    /// What typed text is as a referral code, from the program alone (no
+    /// lookup): `{ok: true, code}` with the code in canonical form, or
+    /// `{ok: false, reason}` (`malformed_code`, `bad_check_character`) with
+    /// the detail. Throws a `LoyaltyError` of kind `"referrals"`:
+    /// `referrals_not_configured` for a program without `[referrals]`,
+    /// `invalid_type` at `code` when `code` is not a string.
+    #[wasm_bindgen(js_name = checkReferralCode, unchecked_return_type = "ReferralCodeCheck")]
+    pub fn check_referral_code(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let code = text_arg(&code, "code", ErrorKind::Referrals)?;
+        answer(ffi::referrals_check_code(&self.inner, &code))
     }
 
     /// Warnings about settings that are valid but probably not meant (an
@@ -586,6 +645,110 @@ impl Tiers {
     }
 }
 
+/// The referral book of one program: members' codes and each referral from
+/// signup to credit, built only from the events posted to it (`member`,
+/// `signup`, `order`, `refund`, `custom`, `merge`) in time order, and from
+/// `settle`, which pays the referrals whose return window closed (and
+/// cancels those whose qualification window passed). Nothing is
+/// posted anywhere else: the answers carry the ledger events and coupons
+/// for the host to post and issue. Refusals are `LoyaltyError`s of kind
+/// `"referrals"`; a refused event changes nothing. A signup refused as a
+/// self-referral, an order below the minimum, ... is an answer
+/// (`rejected`, with every reason and its evidence), not an error.
+#[wasm_bindgen]
+pub struct ReferralBook {
+    program: Rc<loyalty_core::Program>,
+    inner: loyalty_core::referrals::ReferralBook,
+}
+
+#[wasm_bindgen]
+impl ReferralBook {
+    /// An empty referral book of `program` (freeing `program` later does
+    /// not affect it). Throws `referrals_not_configured` for a program
+    /// without `[referrals]`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(program: &Program) -> Result<ReferralBook, JsValue> {
+        Ok(ReferralBook {
+            inner: ffi::referrals_new(&program.inner).map_err(|f| loyalty_error(&f))?,
+            program: Rc::clone(&program.inner),
+        })
+    }
+
+    /// Posts one event: what it did (`status` `"applied"`, or `"duplicate"`
+    /// when the same event was posted before: nothing changes, nothing is
+    /// repeated), a member's `code`, the referrals it touched, why it was
+    /// `rejected`, and the ledger events and coupons it gives or takes back.
+    /// Empty lists are left out. Throws a `LoyaltyError` of kind
+    /// `"referrals"` when the event is refused.
+    #[wasm_bindgen(unchecked_return_type = "ReferralPosting")]
+    pub fn post(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "ReferralEvent")] event: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let event = from_js(&event, ErrorKind::Referrals)?;
+        answer(ffi::referrals_post(&self.program, &mut self.inner, event))
+    }
+
+    /// Posts events in order. Each item is the posting or, when that event
+    /// was refused, the `LoyaltyError` that `post` would have thrown
+    /// (returned, not thrown: test with `instanceof Error`); a refused event
+    /// does not stop the ones after it. Throws only when `events` is not an
+    /// array.
+    #[wasm_bindgen(
+        js_name = postMany,
+        unchecked_return_type = "Array<ReferralPosting | LoyaltyError>"
+    )]
+    pub fn post_many(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "ReferralEvent[]")] events: JsValue,
+    ) -> Result<js_sys::Array, JsValue> {
+        post_each(&events, ErrorKind::Referrals, |values| {
+            ffi::referrals_post_many(&self.program, &mut self.inner, values)
+        })
+    }
+
+    /// Pays every pending referral whose return window closed by the instant
+    /// `at` (RFC 3339), and cancels the linked ones whose qualification
+    /// window passed: the referrals it changed, the ledger `earn` events to
+    /// post and the coupons to issue. Settling again pays nothing twice.
+    #[wasm_bindgen(unchecked_return_type = "Settlement")]
+    pub fn settle(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] at: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let at = text_arg(&at, "at", ErrorKind::Referrals)?;
+        answer(ffi::referrals_settle(&self.program, &mut self.inner, &at))
+    }
+
+    /// The referral of `referee`, or `null` when they have none.
+    #[wasm_bindgen(unchecked_return_type = "Referral | null")]
+    pub fn referral(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] referee: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let referee = text_arg(&referee, "referee", ErrorKind::Referrals)?;
+        to_js(&ffi::referrals_referral(&self.inner, &referee))
+    }
+
+    /// Every referral, by referee.
+    #[wasm_bindgen(unchecked_return_type = "Referral[]")]
+    pub fn referrals(&self) -> Result<JsValue, JsValue> {
+        to_js(&ffi::referrals_list(&self.inner))
+    }
+
+    /// The member a typed code belongs to (read as `checkReferralCode` reads
+    /// it: any case, spaces, dashes, Persian or Arabic-Indic digits), or
+    /// `null` when no member has it or it is not a well-formed code.
+    #[wasm_bindgen(unchecked_return_type = "string | null")]
+    pub fn resolve(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let code = text_arg(&code, "code", ErrorKind::Referrals)?;
+        to_js(&ffi::referrals_resolve(&self.program, &self.inner, &code))
+    }
+}
+
 /// Known profiles and their customers, for matching one profile at a time
 /// (at the POS, on sign-up) without a batch run: made by
 /// `Program.matchIndex()`. Adding profiles one by one can group them
@@ -739,7 +902,7 @@ fn answer(result: Result<Value, Failure>) -> Result<JsValue, JsValue> {
 }
 
 /// Every stable error code, by kind (`{program: [...], request: [...],
-/// ledger: [...], tiers: [...]}`).
+/// ledger: [...], tiers: [...], referrals: [...]}`).
 #[wasm_bindgen(js_name = errorCodes, unchecked_return_type = "ErrorCodes")]
 pub fn error_codes() -> Result<JsValue, JsValue> {
     to_js(&ffi::error_codes())
@@ -756,6 +919,25 @@ pub fn warning_codes() -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = rejectionCodes, unchecked_return_type = "string[]")]
 pub fn rejection_codes() -> Result<JsValue, JsValue> {
     to_js(&ffi::rejection_codes())
+}
+
+/// Every stable code a referral can be refused, stopped or not paid with
+/// (`rejected[].code` of a posting, `reasons[].code` of a referral, `reason.code`
+/// of `checkReferralCode`).
+#[wasm_bindgen(
+    js_name = referralReasonCodes,
+    unchecked_return_type = "ReferralReasonCode[]"
+)]
+pub fn referral_reason_codes() -> Result<JsValue, JsValue> {
+    to_js(&ffi::referral_reason_codes())
+}
+
+/// Every customer segment `Program.customerStats` can name
+/// (`rfm.segment`), in the order they are tried: the first that fits names
+/// the customer.
+#[wasm_bindgen(js_name = segmentNames, unchecked_return_type = "SegmentName[]")]
+pub fn segment_names() -> Result<JsValue, JsValue> {
+    to_js(&ffi::segment_names())
 }
 
 /// The JSON Schema of the program format.

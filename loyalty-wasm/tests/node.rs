@@ -5,7 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use js_sys::{Array, JSON, Reflect};
-use loyalty_wasm::{Ledger, Program, Tiers, error_codes, rejection_codes};
+use loyalty_wasm::{
+    Ledger, Program, ReferralBook, Tiers, error_codes, referral_reason_codes, rejection_codes,
+};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -383,4 +385,119 @@ fn coupons_apply_check_and_generate() {
     let e = program.check_code(JsValue::from(7)).err().unwrap();
     assert_eq!(text(&e, "code"), "invalid_type");
     assert_eq!(text(&e, "path"), "code");
+}
+
+const REFERRAL_PROGRAM: &str = r#"
+schema_version = 1
+id = "tehran-cafe"
+currency = "IRR"
+time_zone = "Asia/Tehran"
+[merge]
+region = "IR"
+[referrals]
+qualify = { min_order = "500000", within_days = 30 }
+return_days = 14
+referrer = { points = "100" }
+referee = { points = "50" }
+"#;
+
+#[wasm_bindgen_test]
+fn referrals_post_settle_and_refuse() {
+    let program = Program::from_toml(REFERRAL_PROGRAM).unwrap();
+    let mut book = program.referral_book().unwrap();
+    let member = book
+        .post(js(r#"{"type": "member", "id": "e1", "member": "sara",
+          "at": "2026-03-01T10:00:00+03:30",
+          "identity": {"profile": {"id": "sara", "phones": "+98 912 345 6789"}}}"#))
+        .unwrap();
+    assert_eq!(text(&member, "code"), "REF-XAW9-XWTN");
+    let check = program.check_referral_code(s("ref xaw9 xwtn")).unwrap();
+    assert_eq!(get(&check, "ok"), JsValue::TRUE);
+    assert_eq!(text(&check, "code"), "REF-XAW9-XWTN");
+
+    // The same phone in Persian digits: refused, with the E.164 number.
+    let refused = book
+        .post(js(r#"{"type": "signup", "id": "e2", "referee": "sara-2",
+          "code": "ref xaw9 xwtn", "at": "2026-03-02T10:00:00+03:30",
+          "identity": {"profile": {"id": "sara-2", "phones": "۰۹۱۲ ۳۴۵ ۶۷۸۹"}}}"#))
+        .unwrap();
+    let rejected: Array = get(&refused, "rejected").dyn_into().unwrap();
+    assert_eq!(text(&rejected.get(0), "code"), "self_referral");
+    let evidence: Array = get(&rejected.get(0), "evidence").dyn_into().unwrap();
+    assert_eq!(text(&evidence.get(0), "value"), "+989123456789");
+    assert!(book.referral(s("sara-2")).unwrap().is_null());
+
+    // A friend is linked, qualifies, and is paid once when the window closes.
+    let events = Array::of3(
+        &js(
+            r#"{"type": "signup", "id": "e3", "referee": "reza", "code": "REF-XAW9-XWTN",
+          "at": "2026-03-02T11:00:00+03:30"}"#,
+        ),
+        &js(r#"{"type": "order"}"#),
+        &js(
+            r#"{"type": "order", "id": "e4", "account": "reza", "order": "o-1",
+          "amount": "750000", "at": "2026-03-05T12:00:00+03:30"}"#,
+        ),
+    );
+    let answers = book.post_many(events.into()).unwrap();
+    assert_eq!(text(&answers.get(0), "status"), "applied");
+    assert_eq!(text(&answers.get(1), "kind"), "referrals");
+    assert_eq!(text(&answers.get(1), "code"), "missing_field");
+    assert_eq!(text(&answers.get(1), "path"), "id");
+    assert_eq!(
+        text(&book.referral(s("reza")).unwrap(), "status"),
+        "pending"
+    );
+    let paid = book.settle(s("2026-03-19T12:00:00+03:30")).unwrap();
+    let ledger: Array = get(&paid, "ledger").dyn_into().unwrap();
+    assert_eq!(ledger.length(), 2);
+    assert_eq!(text(&ledger.get(0), "points"), "100");
+    let again = book.settle(s("2026-03-19T12:00:00+03:30")).unwrap();
+    assert!(get(&again, "ledger").is_undefined());
+    assert_eq!(Array::from(&book.referrals().unwrap()).length(), 1);
+    assert_eq!(
+        book.resolve(s("ref-xaw9-xwtn"))
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        "sara"
+    );
+    assert!(book.resolve(s("REF-2222-2222")).unwrap().is_null());
+
+    // Refusals and bad arguments are LoyaltyErrors of kind referrals.
+    let e = book
+        .post(js(
+            r#"{"type": "order", "id": "e5", "account": "reza", "order": "o-2",
+          "amount": 1.5, "at": "2026-03-06T12:00:00+03:30"}"#,
+        ))
+        .err()
+        .unwrap();
+    assert_eq!(text(&e, "name"), "LoyaltyError");
+    assert_eq!(text(&e, "kind"), "referrals");
+    assert_eq!(text(&e, "code"), "float_not_allowed");
+    assert_eq!(text(&e, "path"), "amount");
+    let e = book.settle(JsValue::NULL).err().unwrap();
+    assert_eq!(text(&e, "code"), "invalid_type");
+    assert_eq!(text(&e, "path"), "at");
+    let e = book.referral(JsValue::from(7)).err().unwrap();
+    assert_eq!(text(&e, "path"), "referee");
+
+    // A program without referrals is refused when the book is made.
+    let plain = Program::from_toml(LEDGER_PROGRAM).unwrap();
+    for e in [
+        plain.referral_book().err().unwrap(),
+        ReferralBook::new(&plain).err().unwrap(),
+        plain.check_referral_code(s("REF-XAW9-XWTN")).err().unwrap(),
+    ] {
+        assert_eq!(text(&e, "kind"), "referrals");
+        assert_eq!(text(&e, "code"), "referrals_not_configured");
+        assert_eq!(text(&e, "path"), "");
+    }
+
+    let codes: Array = get(&error_codes().unwrap(), "referrals")
+        .dyn_into()
+        .unwrap();
+    assert!(codes.includes(&s("referrals_not_configured"), 0));
+    let reasons: Array = referral_reason_codes().unwrap().dyn_into().unwrap();
+    assert!(reasons.includes(&s("self_referral"), 0));
 }

@@ -25,11 +25,14 @@
 //! payments with points, refunds) for the tier benchmark. [`coupons`] is the
 //! demo's coupon desk: it issues the sample program's codes, types some of
 //! them at orders and keeps the campaigns' counters, as a host would.
+//! [`referrals`] is the demo's referral desk: members' codes, referees
+//! signing up with them (typos and fraud included) and the credits paid.
 
 mod catalog;
 pub mod coupons;
 pub mod ledger;
 pub mod profiles;
+pub mod referrals;
 mod synthetic;
 pub mod tiers;
 

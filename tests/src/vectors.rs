@@ -6,7 +6,8 @@
 //! ledger, under `vectors/tiers/` calls of the tier API on a fresh tier book,
 //! under `vectors/coupons/` calls of the coupon API (which keeps no state),
 //! under `vectors/merge/` calls of the profile-merging API (normalization,
-//! comparison, batch dedupe, and one incremental match index per vector).
+//! comparison, batch dedupe, and one incremental match index per vector),
+//! under `vectors/referrals/` calls of the referral API on a fresh referral book.
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,7 @@ use loyalty_core::ffi::{self, Failure, ProgramSource};
 use loyalty_core::identity::MatchIndex;
 use loyalty_core::ledger::Ledger;
 use loyalty_core::program::Program;
+use loyalty_core::referrals::ReferralBook;
 use loyalty_core::tiers::TierBook;
 use serde_json::{Map, Value, json};
 
@@ -30,9 +32,15 @@ pub const COUPONS: &str = "coupons";
 /// The capability directory whose vectors are profile-merging step lists.
 pub const MERGE: &str = "merge";
 
+/// The capability directory whose vectors are referral book step lists.
+pub const REFERRALS: &str = "referrals";
+
+/// The capability directory whose vectors are insights step lists.
+pub const INSIGHTS: &str = "insights";
+
 /// Whether vectors of a capability are step lists rather than one quote.
 fn is_steps(capability: &str) -> bool {
-    [LEDGER, TIERS, COUPONS, MERGE].contains(&capability)
+    [LEDGER, TIERS, COUPONS, MERGE, REFERRALS, INSIGHTS].contains(&capability)
 }
 
 /// One vector file.
@@ -177,6 +185,44 @@ fn merge_step_keys(op: &str) -> Option<&'static [&'static str]> {
         "normalize" => &["kind", "text"],
         "normalize_profile" | "match" => &["profile"],
         "compare" | "dedupe" => &["request"],
+        _ => return None,
+    })
+}
+
+/// The keys an insights step of each op takes (besides `op` and `expect`).
+fn insights_step_keys(op: &str) -> Option<&'static [&'static str]> {
+    Some(match op {
+        "stats" => &["request"],
+        _ => return None,
+    })
+}
+
+/// Runs every step of an insights vector (the calls keep no state); the envelopes in order.
+pub fn run_insights(doc: &Value) -> Result<Vec<Value>, String> {
+    let (program, steps) = steps_program(doc, "insights")?;
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (step, op) =
+                step_shape(s, insights_step_keys).map_err(|e| format!("step {i}: {e}"))?;
+            let answer = match op {
+                "stats" => ffi::insights_customer_stats(&program, value(step, "request")?),
+                _ => return Err(format!("step {i}: unknown op `{op}`")),
+            };
+            Ok(envelope(answer))
+        })
+        .collect()
+}
+
+/// The keys a referral step of each op takes (besides `op` and `expect`).
+fn referral_step_keys(op: &str) -> Option<&'static [&'static str]> {
+    Some(match op {
+        "post" => &["event"],
+        "settle" => &["at"],
+        "referral" => &["referee"],
+        "resolve" | "check_code" => &["code"],
+        "list" => &[],
         _ => return None,
     })
 }
@@ -378,9 +424,48 @@ pub fn run_merge(doc: &Value) -> Result<Vec<Value>, String> {
         .collect()
 }
 
-/// Runs every step of a ledger, tier, coupon or merge vector; the envelopes in order.
+/// Runs one referral step and returns its answer envelope; `Err` when the
+/// step itself is malformed (unknown op, missing or unknown keys).
+fn run_referral_step(
+    program: &Program,
+    book: &mut ReferralBook,
+    step: &Value,
+) -> Result<Value, String> {
+    let (step, op) = step_shape(step, referral_step_keys)?;
+    let answer = match op {
+        "post" => ffi::referrals_post(program, book, value(step, "event")?),
+        "settle" => ffi::referrals_settle(program, book, text(step, "at")?),
+        "referral" => Ok(ffi::referrals_referral(book, text(step, "referee")?)),
+        "resolve" => Ok(ffi::referrals_resolve(program, book, text(step, "code")?)),
+        "check_code" => ffi::referrals_check_code(program, text(step, "code")?),
+        "list" => Ok(ffi::referrals_list(book)),
+        _ => return Err(format!("unknown op `{op}`")),
+    };
+    Ok(envelope(answer))
+}
+
+/// Runs every step of a referral vector on a fresh referral book (a program
+/// without `[referrals]` answers every step with its error); the envelopes in order.
+pub fn run_referrals(doc: &Value) -> Result<Vec<Value>, String> {
+    let (program, steps) = steps_program(doc, "referral")?;
+    let mut book = match ffi::referrals_new(&program) {
+        Ok(book) => book,
+        Err(f) => return Ok(steps.iter().map(|_| failure_envelope(&f)).collect()),
+    };
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            run_referral_step(&program, &mut book, s).map_err(|e| format!("step {i}: {e}"))
+        })
+        .collect()
+}
+
+/// Runs every step of a ledger, tier, coupon, merge or referral vector; the envelopes in order.
 fn run_steps(capability: &str, doc: &Value) -> Result<Vec<Value>, String> {
     match capability {
+        REFERRALS => run_referrals(doc),
+        INSIGHTS => run_insights(doc),
         TIERS => run_tiers(doc),
         COUPONS => run_coupons(doc),
         MERGE => run_merge(doc),

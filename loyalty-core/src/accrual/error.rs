@@ -121,6 +121,14 @@ pub enum RequestError {
         /// The id.
         id: String,
     },
+    /// Two orders in one call with the same id.
+    #[error("order id `{id}` at `{path}` is given twice")]
+    DuplicateOrder {
+        /// Path of the second id.
+        path: String,
+        /// The id.
+        id: String,
+    },
     /// Generated codes asked of a campaign with a public code.
     #[error("coupon campaign `{campaign}` at `{path}` has a public code, not generated codes")]
     NotGenerated {
@@ -178,6 +186,7 @@ impl Coded for RequestError {
             Self::Overflow { .. } => "arithmetic_overflow",
             Self::UnknownCampaign { .. } => "unknown_campaign",
             Self::DuplicateProfile { .. } => "duplicate_profile",
+            Self::DuplicateOrder { .. } => "duplicate_order",
             Self::NotGenerated { .. } => "not_generated",
             Self::InvalidIssue { .. } => "invalid_issue",
             Self::InvalidSeed { .. } => "invalid_seed",
@@ -202,6 +211,7 @@ impl Coded for RequestError {
             | Self::Overflow { path }
             | Self::UnknownCampaign { path, .. }
             | Self::DuplicateProfile { path, .. }
+            | Self::DuplicateOrder { path, .. }
             | Self::NotGenerated { path, .. }
             | Self::InvalidIssue { path, .. }
             | Self::InvalidSeed { path, .. }
@@ -239,6 +249,7 @@ pub const REQUEST_ERROR_CODES: &[&str] = &[
     "invalid_seed",
     "code_space_exhausted",
     "duplicate_profile",
+    "duplicate_order",
 ];
 
 /// All the errors found in one request (never empty).

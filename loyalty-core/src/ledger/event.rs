@@ -96,32 +96,7 @@ impl LedgerEvent {
     /// enums buffer their content and lose it).
     pub fn from_value(value: serde_json::Value) -> Result<Self, super::LedgerError> {
         use crate::error::{ShapeError, from_value as read};
-        use serde_json::Value;
-        let Value::Object(mut map) = value else {
-            return Err(ShapeError::InvalidType {
-                path: String::new(),
-                message: format!("expected an event object, found {value}"),
-            }
-            .into());
-        };
-        let tag = match map.remove("type") {
-            Some(Value::String(tag)) => tag,
-            Some(other) => {
-                return Err(ShapeError::InvalidType {
-                    path: "type".to_owned(),
-                    message: format!("expected a string, found {other}"),
-                }
-                .into());
-            }
-            None => {
-                return Err(ShapeError::MissingField {
-                    path: "type".to_owned(),
-                    field: "type".to_owned(),
-                }
-                .into());
-            }
-        };
-        let v = Value::Object(map);
+        let (tag, v) = crate::error::split_tag(value)?;
         let event = match tag.as_str() {
             "earn" => read(v).map(Self::Earn),
             "redeem" => read(v).map(Self::Redeem),

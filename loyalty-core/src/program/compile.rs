@@ -44,6 +44,8 @@ pub struct Program {
     pub(crate) coupons: crate::coupons::policy::CouponPolicy,
     /// How profiles are matched and merged.
     pub(crate) merge: crate::identity::policy::MergePolicy,
+    /// Member referrals, when the program has them.
+    pub(crate) referrals: Option<crate::referrals::policy::ReferralPolicy>,
 }
 
 impl Program {
@@ -517,6 +519,24 @@ pub fn compile(file: ProgramFile) -> Result<Program, ProgramErrors> {
     }
     let coupons = crate::coupons::policy::compile_coupons(&mut c, &file);
     let merge = crate::identity::policy::compile_merge(&mut c, &file.merge, file.calendar);
+    let campaigns: Vec<&str> = file.coupons.iter().map(|k| k.id.as_str()).collect();
+    if let Some(t) = &file.triggers {
+        let personal: Vec<&str> = file
+            .coupons
+            .iter()
+            .filter(|k| {
+                k.codes
+                    .as_ref()
+                    .is_some_and(|c| c.kind == crate::coupons::format::CodeKind::Personal)
+            })
+            .map(|k| k.id.as_str())
+            .collect();
+        crate::insights::triggers::check_triggers(&mut c, t, &personal);
+    }
+    let referrals = file
+        .referrals
+        .as_ref()
+        .and_then(|r| crate::referrals::policy::compile_referrals(&mut c, r, &campaigns));
     rules.extend(crate::coupons::policy::points_rules(
         &mut c, &file, &coupons,
     ));
@@ -554,6 +574,7 @@ pub fn compile(file: ProgramFile) -> Result<Program, ProgramErrors> {
                 tiers,
                 coupons,
                 merge,
+                referrals,
                 file,
             })
         }

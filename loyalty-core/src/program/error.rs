@@ -291,6 +291,12 @@ pub enum ProgramError {
         /// Path of the weight.
         path: String,
     },
+    /// A referral qualification with both or neither of `min_order` and `event`.
+    #[error("`{path}` needs exactly one of `min_order` and `event`")]
+    InvalidReferralQualify {
+        /// Always `referrals.qualify`.
+        path: String,
+    },
 }
 
 impl ProgramError {
@@ -340,6 +346,7 @@ impl Coded for ProgramError {
             Self::UnknownCoupon { .. } => "unknown_coupon",
             Self::InvalidRegion { .. } => "invalid_region",
             Self::InvalidWeight { .. } => "invalid_weight",
+            Self::InvalidReferralQualify { .. } => "invalid_referral_qualify",
         }
     }
 
@@ -379,7 +386,8 @@ impl Coded for ProgramError {
             | Self::InvalidCodeFormat { path, .. }
             | Self::UnknownCoupon { path, .. }
             | Self::InvalidRegion { path, .. }
-            | Self::InvalidWeight { path } => path,
+            | Self::InvalidWeight { path }
+            | Self::InvalidReferralQualify { path } => path,
         }
     }
 }
@@ -427,6 +435,7 @@ pub const PROGRAM_ERROR_CODES: &[&str] = &[
     "unknown_coupon",
     "invalid_region",
     "invalid_weight",
+    "invalid_referral_qualify",
 ];
 
 /// All the errors found in one program file (never empty), in file order.

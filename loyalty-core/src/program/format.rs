@@ -66,6 +66,13 @@ pub struct ProgramFile {
         skip_serializing_if = "crate::identity::MergeFile::is_default"
     )]
     pub merge: crate::identity::MergeFile,
+    /// Member referrals: codes, qualification, rewards and fraud guards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrals: Option<crate::referrals::ReferralsFile>,
+    /// Lifecycle messages: birthdays, anniversaries, welcome, win-back,
+    /// points expiring, tier at risk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triggers: Option<crate::insights::TriggersFile>,
 }
 
 /// Membership tiers: how members qualify, keep and lose them.

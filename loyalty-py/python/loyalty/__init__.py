@@ -1,6 +1,7 @@
 """Deterministic loyalty engine: load a program, quote orders and events, keep
 a points ledger and membership tiers, validate and apply coupons, find the
-profiles that are the same customer.
+profiles that are the same customer, credit referrals, and give per-customer
+statistics (RFM scores and segments) from orders.
 
 The work happens in the Rust core; this package converts types and maps errors.
 """
@@ -24,6 +25,14 @@ from ._coupon_types import (
     PointsEffect,
     RejectedCoupon,
 )
+from ._insight_types import (
+    CustomerStats,
+    InsightLine,
+    InsightOrder,
+    Rfm,
+    Stats,
+    StatsRequest,
+)
 from ._ledger_types import (
     Balance,
     EarnEvent,
@@ -37,6 +46,7 @@ from ._ledger_types import (
     PointsTotals,
     Posting,
     RedeemEvent,
+    ReverseEvent,
     Statement,
     StatementLot,
     StatementRow,
@@ -59,6 +69,22 @@ from ._merge_types import (
     NormalizedProfile,
     Profile,
     RejectedValue,
+)
+from ._referral_types import (
+    CouponGrant,
+    Referral,
+    ReferralCodeCheck,
+    ReferralCustomEvent,
+    ReferralEvidence,
+    ReferralIdentity,
+    ReferralMemberEvent,
+    ReferralMergeEvent,
+    ReferralOrderEvent,
+    ReferralPosting,
+    ReferralReason,
+    ReferralRefundEvent,
+    ReferralSettlement,
+    ReferralSignupEvent,
 )
 from ._tier_types import (
     Benefits,
@@ -93,13 +119,17 @@ from ._loyalty import (
     Program,
     ProgramError,
     Quote,
+    ReferralBook,
+    ReferralError,
     RequestError,
     TierError,
     Tiers,
     __version__,
     error_codes,
     program_schema,
+    referral_reason_codes,
     rejection_codes,
+    segment_names,
     warning_codes,
 )
 
@@ -114,10 +144,12 @@ __all__ = [
     "Comparison",
     "Contact",
     "CouponCounter",
+    "CouponGrant",
     "CouponInput",
     "CouponLine",
     "CouponRequest",
     "CouponResult",
+    "CustomerStats",
     "Dedupe",
     "DedupeRequest",
     "DedupeStats",
@@ -135,6 +167,8 @@ __all__ = [
     "GoldenValue",
     "GuessOdds",
     "Identifier",
+    "InsightLine",
+    "InsightOrder",
     "IssuedCode",
     "Ledger",
     "LedgerError",
@@ -168,12 +202,31 @@ __all__ = [
     "Progress",
     "Quote",
     "RedeemEvent",
+    "Referral",
+    "ReferralBook",
+    "ReferralCodeCheck",
+    "ReferralCustomEvent",
+    "ReferralError",
+    "ReferralEvidence",
+    "ReferralIdentity",
+    "ReferralMemberEvent",
+    "ReferralMergeEvent",
+    "ReferralOrderEvent",
+    "ReferralPosting",
+    "ReferralReason",
+    "ReferralRefundEvent",
+    "ReferralSettlement",
+    "ReferralSignupEvent",
     "RejectedCoupon",
     "RejectedValue",
     "RequestError",
+    "ReverseEvent",
+    "Rfm",
     "Statement",
     "StatementLot",
     "StatementRow",
+    "Stats",
+    "StatsRequest",
     "TierError",
     "TierHistory",
     "TierJoinEvent",
@@ -189,6 +242,8 @@ __all__ = [
     "__version__",
     "error_codes",
     "program_schema",
+    "referral_reason_codes",
     "rejection_codes",
+    "segment_names",
     "warning_codes",
 ]

@@ -25,6 +25,7 @@ __all__ = [
     "PointsTotals",
     "Posting",
     "RedeemEvent",
+    "ReverseEvent",
     "Statement",
     "StatementLot",
     "StatementRow",
@@ -247,3 +248,17 @@ class EarnEvent(_EarnEventRequired, total=False):
     order: str
     amount: str
     lines: List[EarnLine]
+
+
+class _ReverseEventRequired(TypedDict):
+    type: Literal["reverse"]
+    id: str
+    at: str
+    target: str
+
+
+class ReverseEvent(_ReverseEventRequired, total=False):
+    """A reverse event, ready to post: undoes the earn, redeem or adjust
+    event `target` (the referral book gives these when it takes a credit back)."""
+
+    reason: str

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypedDict, final, overload
 
 from ._coupon_types import CodeCheck, CouponResult, GeneratedCodes
+from ._insight_types import Stats
 from ._merge_types import Comparison, Dedupe, MatchDecision, Normalized, NormalizedProfile
 from ._ledger_types import (
     Balance,
@@ -17,6 +18,12 @@ from ._ledger_types import (
     Posting,
     Statement,
     StatementRow,
+)
+from ._referral_types import (
+    Referral,
+    ReferralCodeCheck,
+    ReferralPosting,
+    ReferralSettlement,
 )
 from ._tier_types import (
     OrderTier,
@@ -31,6 +38,7 @@ __all__ = [
     "Program",
     "Ledger",
     "Tiers",
+    "ReferralBook",
     "MatchIndex",
     "Quote",
     "Award",
@@ -43,9 +51,12 @@ __all__ = [
     "RequestError",
     "LedgerError",
     "TierError",
+    "ReferralError",
     "error_codes",
     "program_schema",
+    "referral_reason_codes",
     "rejection_codes",
+    "segment_names",
     "warning_codes",
 ]
 
@@ -65,7 +76,7 @@ class LoyaltyError(ValueError):
 
     code: str
     path: str
-    kind: Literal["program", "request", "ledger", "tiers"]
+    kind: Literal["program", "request", "ledger", "tiers", "referrals"]
     errors: list[_ErrorInfo]
 
 class ProgramError(LoyaltyError):
@@ -80,8 +91,13 @@ class LedgerError(LoyaltyError):
 class TierError(LoyaltyError):
     """The tier book refused an event or a query; no tier changed."""
 
+class ReferralError(LoyaltyError):
+    """The referral book refused an event or a query, or the program has no
+    referrals (`referrals_not_configured`); nothing changed."""
+
 def error_codes() -> dict[str, list[str]]:
-    """Every stable error code, by kind (`program`, `request`, `ledger`, `tiers`)."""
+    """Every stable error code, by kind (`program`, `request`, `ledger`,
+    `tiers`, `referrals`)."""
 
 def warning_codes() -> list[str]:
     """Every stable warning code `Program.check()` can give."""
@@ -89,8 +105,16 @@ def warning_codes() -> list[str]:
 def rejection_codes() -> list[str]:
     """Every code a coupon can be rejected with (`rejected[].reasons[].code`)."""
 
+def referral_reason_codes() -> list[str]:
+    """Every reason code a referral can be refused, stopped or capped with
+    (`rejected[].code`, `reasons[].code`)."""
+
 def program_schema() -> dict[str, Any]:
     """The JSON Schema of the program format."""
+
+def segment_names() -> list[str]:
+    """Every customer segment's name (`rfm.segment`), in the order the
+    segments are tried: the first that fits names the customer."""
 
 @final
 class Program:
@@ -160,8 +184,43 @@ class Program:
     def compare_profiles(self, a: Mapping[str, Any], b: Mapping[str, Any]) -> Comparison: ...
     def compare_request(self, request: Mapping[str, Any]) -> Comparison:
         """`compare_profiles` of a whole `{"a": profile, "b": profile}` mapping."""
+    @overload
+    def customer_stats(
+        self,
+        orders: Sequence[Mapping[str, Any]] | Any,
+        as_of: str | datetime.datetime,
+        *,
+        as_table: Literal[False] = False,
+    ) -> Stats:
+        """Statistics, RFM scores and segments of every customer with an
+        order by `as_of` (RFC 3339 text or an aware datetime): `orders` is a
+        list of `InsightOrder` dicts, a `pyarrow.Table` or a
+        `pandas.DataFrame` with those columns (None and NaN cells are left
+        out; `lines` a list column)."""
+    @overload
+    def customer_stats(
+        self,
+        orders: Sequence[Mapping[str, Any]] | Any,
+        as_of: str | datetime.datetime,
+        *,
+        as_table: Literal[True],
+    ) -> Any:
+        """The answer as a table, one row per customer, flat columns (`rfm`'s
+        keys lifted up): a `pandas.DataFrame` for a DataFrame, else a
+        `pyarrow.Table`. Money, shares and visits per week are exact decimal
+        text (`pyarrow.compute.cast(col, pyarrow.decimal128(38, 4))` or
+        `series.map(decimal.Decimal)`); `as_of` and `later_orders` are in
+        the metadata (`loyalty.as_of`, `loyalty.later_orders`) or `attrs`."""
+    def customer_stats_request(self, request: Mapping[str, Any]) -> Stats:
+        """`customer_stats` of a whole `StatsRequest` mapping."""
     def match_index(self) -> MatchIndex:
         """An empty `MatchIndex` under the program's merge policy."""
+    def referral_book(self) -> ReferralBook:
+        """An empty `ReferralBook` for this program (`ReferralError`
+        `referrals_not_configured` without `[referrals]`)."""
+    def check_referral_code(self, code: str) -> ReferralCodeCheck:
+        """What typed text is as a referral code, before anyone looks it up:
+        `{"ok": True, "code": canonical}` or `{"ok": False, "reason": ...}`."""
     def check(self) -> list[ProgramWarning]:
         """Settings that are valid but probably not meant (empty when none)."""
     @overload
@@ -238,6 +297,57 @@ class Tiers:
         with an `order`) earns at; nothing is posted."""
     def accounts(self) -> list[str]: ...
     def __len__(self) -> int: ...
+
+@final
+class ReferralBook:
+    """Members' referral codes and who referred whom, built from the referral
+    events posted to it in time order. Made by `program.referral_book()` or
+    `ReferralBook(program)`; thread-safe.
+
+    Answers are the core's JSON answers as dicts, amounts as decimal strings.
+    `at` is RFC 3339 text or a timezone-aware `datetime.datetime`. A program
+    without `[referrals]` is refused with `ReferralError`
+    (`referrals_not_configured`).
+
+        >>> book = program.referral_book()
+        >>> code = book.post({"type": "member", "id": "e1", "member": "sara",
+        ...                   "at": "2026-03-01T10:00:00+03:30"})["code"]
+        >>> book.post({"type": "signup", "id": "e2", "referee": "reza",
+        ...            "code": code.lower(), "at": "2026-03-02T10:00:00+03:30"})["referrals"][0]["status"]
+        'linked'
+        >>> book.post({"type": "order", "id": "e3", "account": "reza", "order": "o-1",
+        ...            "amount": "750000", "at": "2026-03-05T12:00:00+03:30"})["referrals"][0]["pays_at"]
+        '2026-03-19T12:00:00+03:30'
+        >>> [(e["account"], e["points"]) for e in book.settle("2026-03-20T00:00:00+03:30")["ledger"]]
+        [('sara', '100'), ('reza', '50')]
+    """
+
+    def __new__(cls, program: Program) -> ReferralBook: ...
+    @property
+    def program(self) -> Program: ...
+    @classmethod
+    def replay(cls, program: Program, events: Iterable[Mapping[str, Any]]) -> ReferralBook: ...
+    def post(self, event: Mapping[str, Any]) -> ReferralPosting:
+        """Posts one referral event (`member`, `signup`, `order`, `refund`,
+        `custom`, `merge`); a refused signup is not an error but `rejected`
+        reasons with their evidence."""
+    @overload
+    def post_many(
+        self, events: Iterable[Mapping[str, Any]], *, on_error: Literal["raise"] = ...
+    ) -> list[ReferralPosting]: ...
+    @overload
+    def post_many(
+        self, events: Iterable[Mapping[str, Any]], *, on_error: Literal["return"]
+    ) -> list[ReferralPosting | ReferralError]: ...
+    def settle(self, at: str | datetime.datetime) -> ReferralSettlement:
+        """Pays the referrals whose return window closed by `at`; settling
+        again pays nothing twice."""
+    def referral(self, referee: str) -> Referral | None: ...
+    def referrals(self) -> list[Referral]: ...
+    def resolve(self, code: str) -> str | None:
+        """The member a typed code belongs to, or None."""
+    def __len__(self) -> int:
+        """Number of referrals."""
 
 @final
 class MatchIndex:

@@ -1,11 +1,21 @@
 // Runs every conformance vector in the browser with the `--target web` build
-// (quote vectors, then the ledger's, the tier book's, the coupons' and profile
-// merging's step vectors) and exposes the outcome as `window.loyaltyResults`:
-// `{results, ledger, tiers, coupons, merge, random}`, the first five each a list of
-// `{name, ok, diff}`; `random` is `{ok, diff, codes}` for codes generated
-// without a seed (from the browser's crypto.getRandomValues).
+// (quote vectors, then the ledger's, the tier book's, the coupons', profile
+// merging's, the referral book's and insights' step vectors) and exposes the
+// outcome as `window.loyaltyResults`: `{results, ledger, tiers, coupons,
+// merge, referrals, insights, random}`, the first seven each a list of
+// `{name, ok, diff}`;
+// `random` is `{ok, diff, codes}` for codes generated without a seed (from
+// the browser's crypto.getRandomValues).
 import init, * as mod from '/pkg/loyalty_wasm.js';
-import { checkCouponVector, checkLedgerVector, checkMergeVector, checkTierVector, checkVector } from '/lib/envelope.mjs';
+import {
+  checkCouponVector,
+  checkInsightsVector,
+  checkLedgerVector,
+  checkMergeVector,
+  checkReferralVector,
+  checkTierVector,
+  checkVector,
+} from '/lib/envelope.mjs';
 
 async function run(list, check) {
   const index = await (await fetch(list)).json();
@@ -57,6 +67,8 @@ async function main() {
     tiers: await run('/vectors/tiers-index.json', checkTierVector),
     coupons: await run('/vectors/coupons-index.json', checkCouponVector),
     merge: await run('/vectors/merge-index.json', checkMergeVector),
+    referrals: await run('/vectors/referrals-index.json', checkReferralVector),
+    insights: await run('/vectors/insights-index.json', checkInsightsVector),
     random: unseededCodes(),
   };
 }

@@ -1,20 +1,26 @@
 // Serves the `--target web` build and a page on 127.0.0.1 (a free port), runs
 // every conformance vector (quote vectors, the ledger's, the tier book's, the
-// coupons' and profile merging's step vectors) in headless Chromium through
-// playwright-core and fails if any answer's canonical bytes differ, if the
-// page ran fewer vectors of a kind than there are files, or if codes generated
-// without a seed (from the browser's crypto.getRandomValues) repeat or fail
-// checkCode.
+// coupons', profile merging's, the referral book's and insights' step
+// vectors) in headless Chromium through playwright-core and fails if any
+// answer's canonical bytes differ, if the page ran fewer vectors of a kind
+// than there are files, if there are no referral or insights vectors (their
+// folders must exist), or
+// if codes generated without a seed (from the browser's
+// crypto.getRandomValues) repeat or fail checkCode.
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { chromium } from 'playwright-core';
 import {
+  INSIGHTS,
+  REFERRALS,
   jsDir,
   listCouponVectors,
+  listInsightsVectors,
   listLedgerVectors,
   listMergeVectors,
+  listReferralVectors,
   listTierVectors,
   listVectors,
   pkgDir,
@@ -37,6 +43,15 @@ const ledgerVectors = listLedgerVectors();
 const tierVectors = listTierVectors();
 const couponVectors = listCouponVectors();
 const mergeVectors = listMergeVectors();
+// These exist: a missing folder throws, an empty one fails here.
+const referralVectors = listReferralVectors();
+const insightsVectors = listInsightsVectors();
+for (const [what, list, cap] of [
+  ['referral', referralVectors, REFERRALS],
+  ['insights', insightsVectors, INSIGHTS],
+]) {
+  if (list.length === 0) throw new Error(`no ${what} vectors under ${join(vectorsDir, cap)}`);
+}
 
 // URL prefix -> directory served under it.
 const mounts = [
@@ -64,6 +79,8 @@ const server = createServer((req, res) => {
     '/vectors/tiers-index.json': tierVectors,
     '/vectors/coupons-index.json': couponVectors,
     '/vectors/merge-index.json': mergeVectors,
+    '/vectors/referrals-index.json': referralVectors,
+    '/vectors/insights-index.json': insightsVectors,
   }[pathname];
   if (index) {
     res.writeHead(200, { 'content-type': TYPES['.json'] });
@@ -122,6 +139,8 @@ try {
     ['tier', outcome.tiers, tierVectors],
     ['coupon', outcome.coupons, couponVectors],
     ['merge', outcome.merge, mergeVectors],
+    ['referral', outcome.referrals, referralVectors],
+    ['insights', outcome.insights, insightsVectors],
   ]) {
     if (!Array.isArray(results) || results.length !== expected.length) {
       throw new Error(`the page ran ${results?.length} of ${expected.length} ${what} vectors`);

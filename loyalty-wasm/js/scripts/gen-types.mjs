@@ -32,7 +32,8 @@ for (const file of readdirSync(schemaDir).sort()) {
   const match = /^(\w+)\.schema\.json$/.exec(file);
   if (!match) continue;
   const name = match[1];
-  const { $defs = {}, $schema, title, ...root } = JSON.parse(readFileSync(join(schemaDir, file), 'utf8'));
+  const parsed = JSON.parse(readFileSync(join(schemaDir, file), 'utf8'));
+  const { $defs = {}, $schema, title, ...root } = parsed;
   for (const [key, schema] of Object.entries($defs)) define(key, schema, file);
   define(name, root, file);
   names.push(name);

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import mod from './binding.mjs';
+import { loyaltyError } from './loyalty-error.mjs';
 
 const { Program, errorCodes, programSchema } = mod;
 
@@ -33,27 +34,6 @@ function request(unitPrice = '14.50') {
       lines: [{ sku: 'latte', quantity: '2', unit_price: unitPrice, categories: ['coffee'] }],
     },
   };
-}
-
-/** Asserts `fn` throws a LoyaltyError and returns it. */
-function loyaltyError(fn) {
-  let caught;
-  assert.throws(fn, (e) => {
-    caught = e;
-    return true;
-  });
-  assert.ok(caught instanceof Error, 'a LoyaltyError is an Error');
-  assert.equal(caught.name, 'LoyaltyError');
-  assert.ok(Array.isArray(caught.errors) && caught.errors.length > 0);
-  const [first] = caught.errors;
-  assert.equal(caught.code, first.code);
-  assert.equal(caught.path, first.path);
-  assert.ok(caught.message.startsWith(first.message), `${caught.message} / ${first.message}`);
-  for (const e of caught.errors) {
-    assert.deepEqual(Object.keys(e).sort(), ['code', 'message', 'path']);
-    assert.ok(errorCodes()[caught.kind].includes(e.code), `${e.code} is a ${caught.kind} code`);
-  }
-  return caught;
 }
 
 test('constructor from an object and from JSON text give the same program', () => {
@@ -149,7 +129,7 @@ test('quoteMany answers each request: a quote or the LoyaltyError quote would th
 
 test('errorCodes lists the codes by kind; programSchema is the program JSON Schema', () => {
   const codes = errorCodes();
-  assert.deepEqual(Object.keys(codes).sort(), ['ledger', 'program', 'request', 'tiers']);
+  assert.deepEqual(Object.keys(codes).sort(), ['ledger', 'program', 'referrals', 'request', 'tiers']);
   for (const code of ['invalid_currency', 'duplicate_tier_id', 'missing_threshold', 'invalid_window']) {
     assert.ok(codes.program.includes(code), code);
   }

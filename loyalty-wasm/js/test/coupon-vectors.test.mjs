@@ -4,38 +4,12 @@
 // or not a well-formed coupon vector, fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import mod from './binding.mjs';
 import { checkCouponVector, checkTierVector, runCouponVector } from './envelope.mjs';
-import { COUPONS, listCouponVectors, listVectors, vectorsDir } from './paths.mjs';
+import { COUPONS, listCouponVectors } from './paths.mjs';
+import { assertRefusesMalformed, malformedCases, testVectorFiles } from './vector-files.mjs';
 
-const vectors = listCouponVectors();
-
-if (vectors.length === 0) {
-  test('coupon vectors', { skip: `no coupon vectors under ${join(vectorsDir, COUPONS)} yet` }, () => {});
-}
-
-for (const { name, file } of vectors) {
-  test(`coupon vector ${name}`, () => {
-    const text = readFileSync(join(vectorsDir, file), 'utf8');
-    let doc;
-    try {
-      doc = JSON.parse(text);
-    } catch (e) {
-      assert.fail(`${file} is not valid JSON: ${e.message}`);
-    }
-    const diff = checkCouponVector(mod, doc);
-    assert.equal(diff, null, diff ?? '');
-  });
-}
-
-test('coupon vectors are not run as quote vectors', () => {
-  assert.deepEqual(
-    listVectors().filter((v) => v.file.startsWith(`${COUPONS}/`)),
-    [],
-  );
-});
+testVectorFiles({ what: 'coupon', capability: COUPONS, list: listCouponVectors, check: checkCouponVector });
 
 // The runner itself, so that it is exercised even while there are no files.
 // Worked out by hand: 10% of 29.00 is 2.90, all on the one line; `ten-off`
@@ -228,31 +202,26 @@ test('the coupon runner answers every step, errors in the error envelope without
 });
 
 test('the coupon runner refuses malformed vectors, each for its own reason', () => {
-  const cases = [
-    ['not an object', () => [], /must be a JSON object/],
-    ['no description', (d) => delete d.description, /needs a `description`/],
-    ['unknown top-level key', (d) => (d.expect = {}), /unknown key `expect` in a coupon vector/],
-    ['no program', (d) => delete d.program_toml, /needs `program`/],
-    ['both programs', (d) => (d.program = {}), /needs `program`/],
-    ['a program that does not load', (d) => (d.program_toml = d.program_toml.replace('code = "DOUBLE"', '')), /code_source_not_one/],
-    ['empty steps', (d) => (d.steps = []), /needs `steps`/],
-    ['unknown op', (d) => (d.steps[0].op = 'aply'), /step 0: unknown op `aply`/],
-    ['a tier op', (d) => (d.steps[0].op = 'status'), /step 0: unknown op `status`/],
-    ['op from the prototype', (d) => (d.steps[0].op = 'toString'), /step 0: unknown op `toString`/],
-    ['missing request', (d) => delete d.steps[0].request, /step 0: a `apply` step needs `request`/],
-    ['missing code', (d) => delete d.steps[2].code, /step 2: a `check_code` step needs `code`/],
-    ['code not text', (d) => (d.steps[2].code = 2222), /step 2: `code` must be a string/],
-    ['a key of another op', (d) => (d.steps[2].request = {}), /step 2: unknown key `request`/],
-    ['generate without a seed', (d) => delete d.steps[4].request.seed, /step 4: a `generate` step needs a `seed`/],
-    ['generate with a request that is not an object', (d) => (d.steps[4].request = 'ten-off'), /step 4: a `generate` step needs a `seed`/],
-    ['no expect', (d) => delete d.steps[1].expect, /step 1: \(apply\) has no `expect`/],
-  ];
-  for (const [what, spoil, message] of cases) {
-    let doc = clone(SAMPLE);
-    const replaced = spoil(doc);
-    if (what === 'not an object') doc = replaced;
-    assert.throws(() => checkCouponVector(mod, doc), message, what);
-  }
+  assertRefusesMalformed(checkCouponVector, SAMPLE, [
+    ...malformedCases('coupon'),
+    [
+      'a program that fails its own check',
+      (d) => void (d.program_toml = d.program_toml.replace('code = "DOUBLE"', '')),
+      /code_source_not_one/,
+    ],
+    ['a tier op', (d) => void (d.steps[0].op = 'status'), /step 0: unknown op `status`/],
+    ['missing request', (d) => void delete d.steps[0].request, /step 0: a `apply` step needs `request`/],
+    ['missing code', (d) => void delete d.steps[2].code, /step 2: a `check_code` step needs `code`/],
+    ['code not text', (d) => void (d.steps[2].code = 2222), /step 2: `code` must be a string/],
+    ['a key of another op', (d) => void (d.steps[2].request = {}), /step 2: unknown key `request`/],
+    ['generate without a seed', (d) => void delete d.steps[4].request.seed, /step 4: a `generate` step needs a `seed`/],
+    [
+      'generate with a request that is not an object',
+      (d) => void (d.steps[4].request = 'ten-off'),
+      /step 4: a `generate` step needs a `seed`/,
+    ],
+    ['no expect', (d) => void delete d.steps[1].expect, /step 1: \(apply\) has no `expect`/],
+  ]);
 });
 
 test('coupon ops are not tier ops', () => {

@@ -80,10 +80,10 @@ export function checkVector(mod, doc) {
 }
 
 // ---------------------------------------------------------------------------
-// Ledger, tier, coupon and merge vectors (tests/README.md, "Ledger vectors"):
-// a program and a list of steps, each one call of the ledger (tier, coupon,
-// merge) API
-// with its own expected envelope, `{"result": ...}` or `{"error": ...}`.
+// Ledger, tier, coupon, merge, referral and insights vectors (tests/README.md,
+// "Ledger vectors"): a program and a list of steps, each one call of the ledger
+// (tier, coupon, merge, referral, insights) API with its own expected envelope,
+// `{"result": ...}` or `{"error": ...}`.
 // Checked as strictly as the Rust runner (tests/src/vectors.rs) checks them,
 // so a malformed file fails here too instead of passing vacuously.
 
@@ -134,7 +134,28 @@ const MERGE_STEP_KEYS = {
   match: ['profile'],
 };
 
-const TEXT_KEYS = ['account', 'at', 'id', 'code', 'kind', 'text'];
+/**
+ * The arguments each referral op takes (referral vectors), besides `op` and
+ * `expect`. Every step runs on one `ReferralBook` per vector.
+ */
+const REFERRAL_STEP_KEYS = {
+  post: ['event'],
+  settle: ['at'],
+  referral: ['referee'],
+  resolve: ['code'],
+  check_code: ['code'],
+  list: [],
+};
+
+/**
+ * The arguments each insights op takes (insights vectors), besides `op` and
+ * `expect`. Insights keep no state: every step is one `Program` call.
+ */
+const INSIGHTS_STEP_KEYS = {
+  stats: ['request'],
+};
+
+const TEXT_KEYS = ['account', 'at', 'id', 'code', 'kind', 'text', 'referee'];
 
 function isObject(v) {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -263,13 +284,45 @@ function callMergeStep(program, index, step) {
   }
 }
 
+/** One referral step's call of the binding (on the vector's `ReferralBook`). */
+function callReferralStep(program, book, step) {
+  switch (step.op) {
+    case 'post':
+      return book.post(step.event);
+    case 'settle':
+      return book.settle(step.at);
+    case 'referral':
+      return book.referral(step.referee);
+    case 'resolve':
+      return book.resolve(step.code);
+    case 'check_code':
+      return program.checkReferralCode(step.code);
+    case 'list':
+      return book.referrals();
+    default:
+      throw new Error(`unknown op \`${step.op}\``);
+  }
+}
+
+/** One insights step's call of the binding (`Program` methods only: insights keep no state). */
+function callInsightsStep(program, _book, step) {
+  switch (step.op) {
+    case 'stats':
+      return program.customerStats(step.request);
+    default:
+      throw new Error(`unknown op \`${step.op}\``);
+  }
+}
+
 /**
- * Loads a step vector's program, makes the book (`Ledger`, `Tiers`; none for
- * coupons) with `open(program)` and answers every step with
- * `call(program, book, step)`, in order; a refused step gives its error
- * envelope and the next still runs.
+ * Loads a step vector's program, makes the book (`Ledger`, `Tiers`,
+ * `ReferralBook`; none for coupons) with `open(program)` and answers every
+ * step with `call(program, book, step)`, in order; a refused step gives its
+ * error envelope and the next still runs. With `refusedBookAnswers`, a book
+ * the program refuses (a `LoyaltyError` from `open`) answers every step with
+ * that refusal's envelope, as the Rust runner does for referral vectors.
  */
-function runSteps(mod, doc, steps, open, call) {
+function runSteps(mod, doc, steps, open, call, { refusedBookAnswers = false } = {}) {
   let program;
   try {
     program = Object.hasOwn(doc, 'program_toml')
@@ -281,7 +334,12 @@ function runSteps(mod, doc, steps, open, call) {
   }
   let book;
   try {
-    book = open(program);
+    try {
+      book = open(program);
+    } catch (e) {
+      if (refusedBookAnswers && isLoyaltyError(e)) return steps.map(() => errorEnvelope(e));
+      throw e;
+    }
     return steps.map((step) => {
       try {
         return { result: call(program, book, step) };
@@ -352,6 +410,30 @@ export function runMergeVector(mod, doc) {
   return runSteps(mod, doc, steps, (p) => p.matchIndex(), callMergeStep);
 }
 
+/**
+ * Runs every step of a referral vector (tests/README.md) on a fresh
+ * `ReferralBook` (`program.referralBook()`) of the binding `mod` and returns
+ * the answer envelopes in order; a program without `[referrals]` answers
+ * every step with the refusal of `referralBook()`
+ * (`referrals_not_configured`). Throws when the file is malformed, as
+ * `runLedgerVector` does.
+ */
+export function runReferralVector(mod, doc) {
+  const steps = vectorSteps(doc, 'referral', REFERRAL_STEP_KEYS);
+  return runSteps(mod, doc, steps, (p) => p.referralBook(), callReferralStep, { refusedBookAnswers: true });
+}
+
+/**
+ * Runs every step of an insights vector (tests/README.md) against its
+ * program and returns the answer envelopes in order, as
+ * tests/src/vectors.rs `run_insights` does. Throws when the file is
+ * malformed, as `runLedgerVector` does.
+ */
+export function runInsightsVector(mod, doc) {
+  const steps = vectorSteps(doc, 'insights', INSIGHTS_STEP_KEYS);
+  return runSteps(mod, doc, steps, () => null, callInsightsStep);
+}
+
 /** Compares each step's answer with its `expect`: null, or a report of the steps that differ. */
 function stepReport(doc, actual) {
   let report = '';
@@ -384,4 +466,14 @@ export function checkCouponVector(mod, doc) {
 /** `checkLedgerVector` for a merge vector. */
 export function checkMergeVector(mod, doc) {
   return stepReport(doc, runMergeVector(mod, doc));
+}
+
+/** `checkLedgerVector` for a referral vector. */
+export function checkReferralVector(mod, doc) {
+  return stepReport(doc, runReferralVector(mod, doc));
+}
+
+/** `checkLedgerVector` for an insights vector. */
+export function checkInsightsVector(mod, doc) {
+  return stepReport(doc, runInsightsVector(mod, doc));
 }

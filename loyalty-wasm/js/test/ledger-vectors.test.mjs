@@ -1,27 +1,15 @@
 // Every ledger vector (tests/vectors/ledger/*.json) through the Node build:
 // each step's answer compared byte for byte with its `expect`. No files yet is
-// a pass; a file that is not JSON, or not a well-formed ledger vector, fails.
+// a skip, said so; a file that is not JSON, or not a well-formed ledger
+// vector, fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import mod from './binding.mjs';
 import { checkLedgerVector, runLedgerVector } from './envelope.mjs';
-import { listLedgerVectors, vectorsDir } from './paths.mjs';
+import { LEDGER, listLedgerVectors } from './paths.mjs';
+import { assertRefusesMalformed, malformedCases, testVectorFiles } from './vector-files.mjs';
 
-for (const { name, file } of listLedgerVectors()) {
-  test(`ledger vector ${name}`, () => {
-    const text = readFileSync(join(vectorsDir, file), 'utf8');
-    let doc;
-    try {
-      doc = JSON.parse(text);
-    } catch (e) {
-      assert.fail(`${file} is not valid JSON: ${e.message}`);
-    }
-    const diff = checkLedgerVector(mod, doc);
-    assert.equal(diff, null, diff ?? '');
-  });
-}
+testVectorFiles({ what: 'ledger', capability: LEDGER, list: listLedgerVectors, check: checkLedgerVector });
 
 // The runner itself, so that it is exercised even while there are no files.
 
@@ -75,31 +63,19 @@ test('the ledger runner answers every step, errors in the error envelope', () =>
 });
 
 test('the ledger runner refuses malformed vectors', () => {
-  const cases = [
-    ['not an object', () => []],
-    ['no description', (d) => delete d.description],
-    ['empty description', (d) => (d.description = ' ')],
-    ['unknown top-level key', (d) => (d.expect = {})],
-    ['no program', (d) => delete d.program_toml],
-    ['both programs', (d) => (d.program = {})],
-    ['program as text', (d) => ((d.program = '{}'), delete d.program_toml)],
-    ['a program that does not load', (d) => (d.program_toml = 'id = ')],
-    ['no steps', (d) => delete d.steps],
-    ['empty steps', (d) => (d.steps = [])],
-    ['a step that is not an object', (d) => (d.steps[0] = 'post')],
-    ['unknown op', (d) => (d.steps[0].op = 'posst')],
-    ['op from the prototype', (d) => (d.steps[0].op = 'constructor')],
-    ['missing argument', (d) => delete d.steps[0].event],
-    ['unknown step key', (d) => (d.steps[0].evnt = {})],
-    ['no expect', (d) => delete d.steps[1].expect],
-    ['account not text', (d) => (d.steps[2].account = 7)],
-    ['days not a whole number', (d) => d.steps.push({ op: 'expiring', account: 'm-1', at: 'x', days: 1.5, expect: {} })],
-    ['days missing', (d) => d.steps.push({ op: 'expiring', account: 'm-1', at: 'x', expect: {} })],
-  ];
-  for (const [what, spoil] of cases) {
-    let doc = clone(SAMPLE);
-    const replaced = spoil(doc);
-    if (what === 'not an object') doc = replaced;
-    assert.throws(() => checkLedgerVector(mod, doc), Error, what);
-  }
+  assertRefusesMalformed(checkLedgerVector, SAMPLE, [
+    ...malformedCases('ledger'),
+    ['missing argument', (d) => void delete d.steps[0].event, /step 0: a `post` step needs `event`/],
+    ['account not text', (d) => void (d.steps[2].account = 7), /step 2: `account` must be a string/],
+    [
+      'days not a whole number',
+      (d) => void d.steps.push({ op: 'expiring', account: 'm-1', at: 'x', days: 1.5, expect: {} }),
+      /step 3: `days` must be a whole number/,
+    ],
+    [
+      'days missing',
+      (d) => void d.steps.push({ op: 'expiring', account: 'm-1', at: 'x', expect: {} }),
+      /step 3: an? `expiring` step needs `days`/,
+    ],
+  ]);
 });

@@ -5,38 +5,12 @@
 // fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import mod from './binding.mjs';
 import { checkCouponVector, checkMergeVector, runMergeVector } from './envelope.mjs';
-import { MERGE, listMergeVectors, listVectors, vectorsDir } from './paths.mjs';
+import { MERGE, listMergeVectors } from './paths.mjs';
+import { assertRefusesMalformed, malformedCases, testVectorFiles } from './vector-files.mjs';
 
-const vectors = listMergeVectors();
-
-if (vectors.length === 0) {
-  test('merge vectors', { skip: `no merge vectors under ${join(vectorsDir, MERGE)} yet` }, () => {});
-}
-
-for (const { name, file } of vectors) {
-  test(`merge vector ${name}`, () => {
-    const text = readFileSync(join(vectorsDir, file), 'utf8');
-    let doc;
-    try {
-      doc = JSON.parse(text);
-    } catch (e) {
-      assert.fail(`${file} is not valid JSON: ${e.message}`);
-    }
-    const diff = checkMergeVector(mod, doc);
-    assert.equal(diff, null, diff ?? '');
-  });
-}
-
-test('merge vectors are not run as quote vectors', () => {
-  assert.deepEqual(
-    listVectors().filter((v) => v.file.startsWith(`${MERGE}/`)),
-    [],
-  );
-});
+testVectorFiles({ what: 'merge', capability: MERGE, list: listMergeVectors, check: checkMergeVector });
 
 // The runner itself, so that it is exercised even while there are no files.
 // The expectations below are checked against the core's own answers only in
@@ -121,26 +95,16 @@ test('the merge runner passes a well-formed vector and reports a wrong expect', 
 });
 
 test('the merge runner refuses malformed vectors, each for its own reason', () => {
-  const cases = [
-    ['not an object', () => [], /must be a JSON object/],
-    ['unknown top-level key', (d) => (d.expect = {}), /unknown key `expect` in a merge vector/],
-    ['no program', (d) => delete d.program_toml, /needs `program`/],
-    ['empty steps', (d) => (d.steps = []), /needs `steps`/],
-    ['unknown op', (d) => (d.steps[0].op = 'normalise'), /step 0: unknown op `normalise`/],
-    ['a coupon op', (d) => (d.steps[0].op = 'apply'), /step 0: unknown op `apply`/],
-    ['missing text', (d) => delete d.steps[0].text, /step 0: a `normalize` step needs `text`/],
-    ['kind not text', (d) => (d.steps[0].kind = 1), /step 0: `kind` must be a string/],
-    ['a key of another op', (d) => (d.steps[5].request = {}), /step 5: unknown key `request` in a `match` step/],
-    ['compare with a third key', (d) => (d.steps[4].request.c = {}), /step 4: a `compare` step needs a `request` object/],
-    ['compare request not an object', (d) => (d.steps[4].request = []), /step 4: a `compare` step needs a `request` object/],
-    ['no expect', (d) => delete d.steps[3].expect, /step 3: \(normalize_profile\) has no `expect`/],
-  ];
-  for (const [what, spoil, message] of cases) {
-    let doc = sample();
-    const replaced = spoil(doc);
-    if (what === 'not an object') doc = replaced;
-    assert.throws(() => checkMergeVector(mod, doc), message, what);
-  }
+  assertRefusesMalformed(checkMergeVector, sample(), [
+    ...malformedCases('merge'),
+    ['a coupon op', (d) => void (d.steps[0].op = 'apply'), /step 0: unknown op `apply`/],
+    ['missing text', (d) => void delete d.steps[0].text, /step 0: a `normalize` step needs `text`/],
+    ['kind not text', (d) => void (d.steps[0].kind = 1), /step 0: `kind` must be a string/],
+    ['a key of another op', (d) => void (d.steps[5].request = {}), /step 5: unknown key `request` in a `match` step/],
+    ['compare with a third key', (d) => void (d.steps[4].request.c = {}), /step 4: a `compare` step needs a `request` object/],
+    ['compare request not an object', (d) => void (d.steps[4].request = []), /step 4: a `compare` step needs a `request` object/],
+    ['no expect', (d) => void delete d.steps[3].expect, /step 3: \(normalize_profile\) has no `expect`/],
+  ]);
 });
 
 test('a compare request missing a side is the core\'s missing_field, not a malformed vector', () => {

@@ -19,14 +19,21 @@ export const COUPONS = 'coupons';
 /** The capability directory whose vectors are profile-merging step lists. */
 export const MERGE = 'merge';
 
+/** The capability directory whose vectors are referral book step lists. */
+export const REFERRALS = 'referrals';
+
+/** The capability directory whose vectors are insights step lists. */
+export const INSIGHTS = 'insights';
+
 /** Capability directories of step vectors, each listed by its own function below. */
-const STEP_CAPABILITIES = [LEDGER, TIERS, COUPONS, MERGE];
+const STEP_CAPABILITIES = [LEDGER, TIERS, COUPONS, MERGE, REFERRALS, INSIGHTS];
 
 /**
  * Every quote vector as `{name: "<capability>/<stem>", file: "<capability>/<stem>.json"}`,
- * sorted; the ledger's, the tier book's, the coupons' and profile merging's
- * step vectors are listed by `listLedgerVectors`, `listTierVectors`,
- * `listCouponVectors` and `listMergeVectors`.
+ * sorted; the ledger's, the tier book's, the coupons', profile merging's,
+ * the referral book's and insights' step vectors are listed by
+ * `listLedgerVectors`, `listTierVectors`, `listCouponVectors`,
+ * `listMergeVectors`, `listReferralVectors` and `listInsightsVectors`.
  */
 export function listVectors() {
   const out = [];
@@ -55,6 +62,29 @@ export function listCouponVectors() {
 /** Every merge vector (`merge/*.json`), same shape; none while the folder is absent. */
 export function listMergeVectors() {
   return listSteps(MERGE);
+}
+
+/**
+ * Every referral vector (`referrals/*.json`), same shape. The vectors exist:
+ * a missing folder throws instead of running none.
+ */
+export function listReferralVectors() {
+  return listRequiredSteps(REFERRALS, 'referral');
+}
+
+/**
+ * Every insights vector (`insights/*.json`), same shape. The vectors exist:
+ * a missing folder throws instead of running none.
+ */
+export function listInsightsVectors() {
+  return listRequiredSteps(INSIGHTS, 'insights');
+}
+
+/** `listSteps` for a capability whose vectors exist: a missing folder throws, naming `what`. */
+function listRequiredSteps(cap, what) {
+  const dir = join(vectorsDir, cap);
+  if (!existsSync(dir)) throw new Error(`no ${what} vectors: ${dir} does not exist`);
+  return listSteps(cap);
 }
 
 function listSteps(cap) {

@@ -4,38 +4,12 @@
 // fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import mod from './binding.mjs';
 import { checkLedgerVector, checkTierVector, runTierVector } from './envelope.mjs';
-import { TIERS, listTierVectors, listVectors, vectorsDir } from './paths.mjs';
+import { TIERS, listTierVectors } from './paths.mjs';
+import { assertRefusesMalformed, malformedCases, testVectorFiles } from './vector-files.mjs';
 
-const vectors = listTierVectors();
-
-if (vectors.length === 0) {
-  test('tier vectors', { skip: `no tier vectors under ${join(vectorsDir, TIERS)} yet` }, () => {});
-}
-
-for (const { name, file } of vectors) {
-  test(`tier vector ${name}`, () => {
-    const text = readFileSync(join(vectorsDir, file), 'utf8');
-    let doc;
-    try {
-      doc = JSON.parse(text);
-    } catch (e) {
-      assert.fail(`${file} is not valid JSON: ${e.message}`);
-    }
-    const diff = checkTierVector(mod, doc);
-    assert.equal(diff, null, diff ?? '');
-  });
-}
-
-test('tier vectors are not run as quote vectors', () => {
-  assert.deepEqual(
-    listVectors().filter((v) => v.file.startsWith(`${TIERS}/`)),
-    [],
-  );
-});
+testVectorFiles({ what: 'tier', capability: TIERS, list: listTierVectors, check: checkTierVector });
 
 // The runner itself, so that it is exercised even while there are no files.
 // Worked out by hand: gold takes 500.00 of spend in a calendar year; the
@@ -174,37 +148,17 @@ test('the tier runner answers every step on a fresh book, errors in the error en
 });
 
 test('the tier runner refuses malformed vectors', () => {
-  const cases = [
-    ['not an object', () => []],
-    ['no description', (d) => delete d.description],
-    ['empty description', (d) => (d.description = ' ')],
-    ['unknown top-level key', (d) => (d.expect = {})],
-    ['no program', (d) => delete d.program_toml],
-    ['both programs', (d) => (d.program = {})],
-    ['program as text', (d) => ((d.program = '{}'), delete d.program_toml)],
-    ['a program that does not load', (d) => (d.program_toml = 'id = ')],
-    ['no steps', (d) => delete d.steps],
-    ['empty steps', (d) => (d.steps = [])],
-    ['a step that is not an object', (d) => (d.steps[0] = 'post')],
-    ['unknown op', (d) => (d.steps[0].op = 'posst')],
-    ['a ledger op', (d) => (d.steps[7].op = 'balance')],
-    ['op from the prototype', (d) => (d.steps[0].op = 'constructor')],
-    ['op not text', (d) => (d.steps[0].op = 1)],
-    ['missing argument', (d) => delete d.steps[0].event],
-    ['missing account', (d) => delete d.steps[7].account],
-    ['unknown step key', (d) => (d.steps[0].evnt = {})],
-    ['a key of another op', (d) => (d.steps[7].event = {})],
-    ['check with an argument', (d) => (d.steps.at(-1).account = 'm-1')],
-    ['no expect', (d) => delete d.steps[1].expect],
-    ['account not text', (d) => (d.steps[7].account = 7)],
-    ['at not text', (d) => (d.steps[8].at = null)],
-  ];
-  for (const [what, spoil] of cases) {
-    let doc = clone(SAMPLE);
-    const replaced = spoil(doc);
-    if (what === 'not an object') doc = replaced;
-    assert.throws(() => checkTierVector(mod, doc), Error, what);
-  }
+  assertRefusesMalformed(checkTierVector, SAMPLE, [
+    ...malformedCases('tier'),
+    ['a ledger op', (d) => void (d.steps[7].op = 'balance'), /step 7: unknown op `balance`/],
+    ['missing argument', (d) => void delete d.steps[0].event, /step 0: a `post` step needs `event`/],
+    ['missing account', (d) => void delete d.steps[7].account, /step 7: a `history` step needs `account`/],
+    ['a key of another op', (d) => void (d.steps[7].event = {}), /step 7: unknown key `event` in a `history` step/],
+    ['check with an argument', (d) => void (d.steps.at(-1).account = 'm-1'), /unknown key `account` in a `check` step/],
+    ['no expect', (d) => void delete d.steps[1].expect, /step 1: \(post\) has no `expect`/],
+    ['account not text', (d) => void (d.steps[7].account = 7), /step 7: `account` must be a string/],
+    ['at not text', (d) => void (d.steps[8].at = null), /step 8: `at` must be a string/],
+  ]);
 });
 
 test('tier ops are not ledger ops', () => {

@@ -36,8 +36,22 @@
 //! the order it gives back, with the discounts in its lines and gift lines,
 //! is what is paid, quoted (with the points coupons accepted) and posted.
 //! The summary shows, by campaign, codes issued, redeemed and refused, and
-//! the money and gifts given. Apart from the timing lines, the output is the
-//! same on every run and platform for the same flags.
+//! the money and gifts given.
+//!
+//! The demo also runs the program's referrals (`loyalty_testkit::sample::referrals`):
+//! some members get a referral code at their first order of the year, a share
+//! of the year's new customers sign up with one on the day they join (typed
+//! in lower case, with spaces or Persian digits, some mistyped), and the
+//! fraud a referral programme meets tries its luck (second profiles, own
+//! accounts, a cycle, a farm, returning customers). Everything goes to a
+//! `ReferralBook` in time order with the referees' orders as paid and their
+//! refunds (some qualifying orders come back below the minimum), every
+//! customer profile merging put together is a `merge` event, and the book is
+//! settled when a return window closes: its credits and their reversals go
+//! to the points ledger like any other earning. The summary shows codes,
+//! sign-ups, credits and cancellations, and refusals by reason. Apart from
+//! the timing lines, the output is the same on every run and platform for
+//! the same flags.
 //!
 //! ```text
 //! cargo run --release -p loyalty-testkit --bin demo -- [--customers N] [--seed S]
@@ -57,11 +71,13 @@ use loyalty_core::ledger::{
     EarnEvent, Ledger, LedgerEvent, PaymentRequest, PointsTotals, RefundEvent, RefundLine,
 };
 use loyalty_core::model::{Counters, Customer, LineKind, Order};
+use loyalty_core::referrals::ReasonCode;
 use loyalty_core::tiers::{
     Cause, OverrideMode, TierBook, TierEvent, TierOrder, TierOverride, TierPostStatus,
 };
 use loyalty_core::{Program, Quote, QuoteRequest};
 use loyalty_testkit::sample::coupons::{Checkout, CouponDesk, CouponTally};
+use loyalty_testkit::sample::referrals::{Attempt, ForcedRefund, ReferralDesk, ReferralTally};
 use loyalty_testkit::sample::{self, Activity, Dataset, SampleCustomer, SampleOrder, SampleRng};
 use rand::RngExt;
 use rust_decimal::Decimal;
@@ -160,6 +176,8 @@ struct Replay {
     books: Books,
     /// The coupon desk: codes issued, their uses and the campaigns' counters.
     coupons: Option<CouponDesk>,
+    /// The referral desk: codes, sign-ups and the referral book.
+    referrals: Option<ReferralDesk>,
 }
 
 /// Share of orders (in 100) at which a member with enough points pays with them.
@@ -269,21 +287,26 @@ impl Books {
         }
     }
 
-    /// Posts the refunds due by `until`, in time order.
-    fn post_due(&mut self, program: &Program, until: NaiveDateTime) {
-        while let Some(entry) = self.due.first_entry() {
-            if entry.key().0 > until {
-                break;
-            }
-            let (event, kind) = entry.remove();
-            if self.post(program, &event) {
-                let n = match kind {
-                    RefundKind::Full => &mut self.refunds.full,
-                    RefundKind::Lines => &mut self.refunds.lines,
-                    RefundKind::Amount => &mut self.refunds.amount,
-                };
-                inc(n);
-            }
+    /// When the next refund is due.
+    fn next_due(&self) -> Option<NaiveDateTime> {
+        self.due.first_key_value().map(|(k, _)| k.0)
+    }
+
+    /// Posts the next refund due; the refund, when the ledger accepted it.
+    fn post_next_due(&mut self, program: &Program) -> Option<RefundEvent> {
+        let (event, kind) = self.due.pop_first()?.1;
+        if !self.post(program, &event) {
+            return None;
+        }
+        let n = match kind {
+            RefundKind::Full => &mut self.refunds.full,
+            RefundKind::Lines => &mut self.refunds.lines,
+            RefundKind::Amount => &mut self.refunds.amount,
+        };
+        inc(n);
+        match event {
+            LedgerEvent::Refund(r) => Some(r),
+            _ => None,
         }
     }
 
@@ -348,16 +371,51 @@ impl Books {
         }
     }
 
-    /// Decides whether the order comes back, when, and how much of it.
+    /// A referee's qualifying order coming back below the referral minimum,
+    /// as the referral plan asks (unless the order already comes back, or
+    /// left nothing in the ledger to refund).
+    fn force_refund(
+        &mut self,
+        o: &SampleOrder,
+        order: &Order,
+        earn: Option<&EarnEvent>,
+        paid: bool,
+        forced: ForcedRefund,
+    ) {
+        if earn.is_none() && !paid {
+            return;
+        }
+        let due =
+            o.at.checked_add_signed(TimeDelta::minutes(forced.after_minutes))
+                .unwrap_or(o.at);
+        let total = order_total(order);
+        let (amount, kind) = match forced.keep.and_then(|k| total.checked_sub(k)) {
+            Some(a) if a > Decimal::ZERO && a < total => (Some(a), RefundKind::Amount),
+            _ => (None, RefundKind::Full),
+        };
+        let event = RefundEvent {
+            id: format!("refund-{}", order.id),
+            at: sample::tehran_rfc3339(due),
+            order: order.id.clone(),
+            lines: Vec::new(),
+            amount,
+        };
+        self.decided = self.decided.saturating_add(1);
+        self.due
+            .insert((due, self.decided), (LedgerEvent::Refund(event), kind));
+    }
+
+    /// Decides whether the order comes back, when, and how much of it; true
+    /// when it does.
     fn maybe_refund(
         &mut self,
         o: &SampleOrder,
         order: &Order,
         earn: Option<&EarnEvent>,
         paid: bool,
-    ) {
+    ) -> bool {
         if (earn.is_none() && !paid) || !self.rng.random_ratio(REFUND_PER_MILLE, 1000) {
-            return;
+            return false;
         }
         let minutes = self.rng.random_range(30..=REFUND_MINUTES);
         let due =
@@ -423,6 +481,7 @@ impl Books {
         self.decided = self.decided.saturating_add(1);
         self.due
             .insert((due, self.decided), (LedgerEvent::Refund(event), kind));
+        true
     }
 }
 
@@ -721,7 +780,7 @@ impl Replay {
             let Some(customer) = data.customers.get(index) else {
                 continue;
             };
-            self.books.post_due(program, at);
+            self.catch_up(program, at, true);
             self.issue_coupons(program, data, at)?;
             let is_order = matches!(activity, Activity::Order(_));
             let ordered = self.customers.get(index).is_some_and(|s| s.ordered);
@@ -774,7 +833,17 @@ impl Replay {
                                     .tiers
                                     .post_plain_order(program, customer.id(), order);
                             }
-                            self.books.maybe_refund(o, order, earn.as_ref(), paid);
+                            let refunded = self.books.maybe_refund(o, order, earn.as_ref(), paid);
+                            let books = &mut self.books;
+                            let forced = self.referrals.as_mut().and_then(|d| {
+                                d.on_order(program, customer.id(), order, o.at, &mut |e| {
+                                    books.post(program, e)
+                                })
+                            });
+                            if let Some(forced) = forced.filter(|_| !refunded) {
+                                self.books
+                                    .force_refund(o, order, earn.as_ref(), paid, forced);
+                            }
                         }
                         (Activity::Event(e), _) => {
                             if let Some(desk) = self.coupons.as_mut() {
@@ -810,10 +879,59 @@ impl Replay {
                 }
             }
         }
-        // The refunds that come after the last order of the year.
-        self.books.post_due(program, NaiveDateTime::MAX);
+        // What is due by the day balances are asked for: the referral book
+        // is closed then; the refunds that come later still reach the ledger.
+        let as_of = chrono::DateTime::parse_from_rfc3339(AS_OF)
+            .map(|t| t.naive_local())
+            .map_err(|e| format!("{AS_OF}: {e}"))?;
+        self.catch_up(program, as_of, true);
+        if let Some(desk) = self.referrals.as_mut() {
+            let books = &mut self.books;
+            desk.close(program, as_of, &mut |e| books.post(program, e));
+        }
+        self.catch_up(program, NaiveDateTime::MAX, false);
         bar.set_position(bar.length().unwrap_or(0));
         Ok(())
+    }
+
+    /// Posts the refunds due by `until` and, when `referrals`, the referral
+    /// events and settlements due by then, all in time order (a refund
+    /// first on the same instant), with the refunds of orders the referral
+    /// book has seen (after it closed, the ledger alone gets them).
+    fn catch_up(&mut self, program: &Program, until: NaiveDateTime, referrals: bool) {
+        loop {
+            let refund = self.books.next_due().filter(|t| *t <= until);
+            let referral = self
+                .referrals
+                .as_ref()
+                .filter(|_| referrals)
+                .and_then(ReferralDesk::next_at)
+                .filter(|t| *t <= until);
+            let books = &mut self.books;
+            let mut post = |e: &LedgerEvent| books.post(program, e);
+            match (refund, referral) {
+                (Some(r), Some(f)) if f < r => {
+                    if let Some(desk) = self.referrals.as_mut() {
+                        desk.step(program, &mut post);
+                    }
+                }
+                (Some(_), _) => {
+                    let Some(refund) = books.post_next_due(program) else {
+                        continue;
+                    };
+                    if let Some(desk) = self.referrals.as_mut().filter(|_| referrals) {
+                        let books = &mut self.books;
+                        desk.on_refund(program, &refund, &mut |e| books.post(program, e));
+                    }
+                }
+                (None, Some(_)) => {
+                    if let Some(desk) = self.referrals.as_mut() {
+                        desk.step(program, &mut post);
+                    }
+                }
+                (None, None) => break,
+            }
+        }
     }
 
     fn record(&mut self, quote: &Quote, request: &QuoteRequest, second_profile: bool) {
@@ -973,7 +1091,11 @@ fn data_summary(out: &mut String, data: &Dataset) -> std::fmt::Result {
 /// customer's profiles to one account: the customer's profile opened first,
 /// whose join date and history the later profiles' orders fit. Prints what
 /// was merged, against the generator's truth.
-fn merge_profiles(out: &mut String, program: &Program, data: &mut Dataset) -> Result<(), String> {
+fn merge_profiles(
+    out: &mut String,
+    program: &Program,
+    data: &mut Dataset,
+) -> Result<Vec<usize>, String> {
     let profiles = sample::profiles::of_dataset(data);
     let answer = program
         .dedupe(&profiles, DedupeOptions::default())
@@ -1040,7 +1162,7 @@ fn merge_profiles(out: &mut String, program: &Program, data: &mut Dataset) -> Re
         "  orders and events of merged profiles go to the customer's first profile"
     )
     .map_err(|e| e.to_string())?;
-    Ok(())
+    Ok(account)
 }
 
 fn replay_summary(
@@ -1290,24 +1412,31 @@ fn ledger_summary(
     program: &Program,
     books: &Books,
     t: &LedgerTotals,
+    referrals: &ReferralTally,
 ) -> std::fmt::Result {
     let r = &books.refunds;
     let refunds = r.full.saturating_add(r.lines).saturating_add(r.amount);
+    let credits = referrals
+        .ledger_posted
+        .saturating_sub(referrals.ledger_refused);
     let posted = books
         .earnings
         .saturating_add(books.payments)
-        .saturating_add(refunds);
+        .saturating_add(refunds)
+        .saturating_add(credits);
     writeln!(
         out,
         "\nPoints ledger as of {AS_OF} (a day after the year ends)"
     )?;
     writeln!(
         out,
-        "  events posted       {:>12}   {} earnings · {} payments with points · {} refunds",
+        "  events posted       {:>12}   {} earnings · {} payments with points · {} refunds · \
+         {} referral credits and reversals",
         num(posted),
         num(books.earnings),
         num(books.payments),
-        num(refunds)
+        num(refunds),
+        num(credits)
     )?;
     writeln!(out, "  events refused      {:>12}", num(books.refused))?;
     if let Some(e) = &books.first_refusal {
@@ -1798,7 +1927,7 @@ fn run(args: &Args) -> Result<(), String> {
     );
     let _ = data_summary(&mut out, &data);
     let t = Instant::now();
-    merge_profiles(&mut out, &program, &mut data)?;
+    let accounts = merge_profiles(&mut out, &program, &mut data)?;
     let merged = t.elapsed();
     print!("{out}");
 
@@ -1808,6 +1937,7 @@ fn run(args: &Args) -> Result<(), String> {
     let mut replay = Replay {
         books: Books::new(args.seed),
         coupons: Some(CouponDesk::new(&program, &data, args.seed)?),
+        referrals: Some(ReferralDesk::new(&program, &data, &accounts, args.seed)?),
         ..Replay::default()
     };
     replay.run(&program, &data, &bar)?;
@@ -1819,10 +1949,16 @@ fn run(args: &Args) -> Result<(), String> {
     let tier_totals = tier_totals(&program, &data, &replay.books.tiers)?;
     let mut out = String::new();
     let _ = replay_summary(&mut out, &program, &data, &replay, &tier_totals);
-    let _ = ledger_summary(&mut out, &program, &replay.books, &totals);
+    let no_referrals = ReferralTally::default();
+    let referrals = replay
+        .referrals
+        .as_ref()
+        .map_or(&no_referrals, |d| &d.tally);
+    let _ = ledger_summary(&mut out, &program, &replay.books, &totals, referrals);
     let no_coupons = CouponTally::default();
     let coupons = replay.coupons.as_ref().map_or(&no_coupons, |d| &d.tally);
     let _ = coupon_summary(&mut out, &program, coupons);
+    let _ = referral_summary(&mut out, &program, referrals);
     let _ = tier_summary(&mut out, &program, &replay.books.tiers, &tier_totals);
     if let Some((_, account)) = &totals.example {
         statement_excerpt(&mut out, &program, &replay.books, account, 12)?;
@@ -1832,7 +1968,8 @@ fn run(args: &Args) -> Result<(), String> {
     let _ = writeln!(
         out,
         "\nTiming (varies by machine and run)\n  \
-         load program {}  generate data {}  merge profiles {}  replay {} (tier book {}, coupons {})  \
+         load program {}  generate data {}  merge profiles {}  replay {} (tier book {}, coupons {}, \
+         referrals {})  \
          ledger and tier queries {}\n  \
          {} quotes, {} quotes/s on one thread (ledger and tier posting included); total {}",
         seconds(loaded),
@@ -1841,6 +1978,7 @@ fn run(args: &Args) -> Result<(), String> {
         seconds(replayed),
         seconds(replay.books.tiers.time),
         seconds(coupons.time),
+        seconds(referrals.time),
         seconds(queried),
         num(replay.quotes),
         num(per_second.round() as u64),
@@ -1859,6 +1997,12 @@ fn run(args: &Args) -> Result<(), String> {
             replay.books.refused
         ));
     }
+    if referrals.errors > 0 || referrals.ledger_refused > 0 {
+        return Err(format!(
+            "the referral book refused {} events as errors and the ledger {} of its credits",
+            referrals.errors, referrals.ledger_refused
+        ));
+    }
     if coupons.errors > 0 {
         return Err(format!(
             "apply_coupons refused {} requests as errors",
@@ -1871,6 +2015,229 @@ fn run(args: &Args) -> Result<(), String> {
             "the tier book refused {} events and failed {} lookups",
             tiers.refused, tiers.lookups_failed
         ));
+    }
+    Ok(())
+}
+
+/// One reason code and its count, under a line of the referrals block.
+fn reason_line(out: &mut String, code: ReasonCode, n: u64, note: &str) -> std::fmt::Result {
+    let line = format!("    {:<28}{:>6}   {note}", code.code(), num(n));
+    writeln!(out, "{}", line.trim_end())
+}
+
+/// Codes, sign-ups, credits and refusals of the referral book.
+fn referral_summary(out: &mut String, program: &Program, t: &ReferralTally) -> std::fmt::Result {
+    let file = program.file().referrals.as_ref();
+    let min = file
+        .and_then(|f| f.qualify.min_order.as_ref())
+        .and_then(|m| m.parse())
+        .map_or_else(|| "-".to_owned(), num);
+    let within = file.and_then(|f| f.qualify.within_days).unwrap_or(30);
+    let return_days = file.and_then(|f| f.return_days).unwrap_or(14);
+    writeln!(
+        out,
+        "\nReferrals (referral book, codes {}; a first order of {min} IRR within {within} days \
+         qualifies, paid {return_days} days after it)",
+        t.pattern
+    )?;
+    writeln!(
+        out,
+        "  members with codes        {:>10}   {} of them referees themselves (chains)",
+        num(t.members),
+        num(t.referred_members)
+    )?;
+    let attempt = |a: Attempt| t.attempts.get(&a).copied().unwrap_or(0);
+    let own = attempt(Attempt::OwnPhone).saturating_add(attempt(Attempt::OwnDevice));
+    writeln!(
+        out,
+        "  signups                   {:>10}   {} new customers · {} retries · {} second codes · \
+         {} second profiles · {} own accounts · {} cycles · {} farm · {} returning customers",
+        num(t.signups),
+        num(attempt(Attempt::Referee)),
+        num(attempt(Attempt::Retry)),
+        num(attempt(Attempt::SecondCode)),
+        num(attempt(Attempt::SecondProfile)),
+        num(own),
+        num(attempt(Attempt::Cycle)),
+        num(attempt(Attempt::Farm)),
+        num(attempt(Attempt::Returning))
+    )?;
+    writeln!(
+        out,
+        "  linked                    {:>10}   {} signups refused",
+        num(t.linked),
+        num(t.refused)
+    )?;
+    writeln!(
+        out,
+        "  qualified                 {:>10}   {} referees' orders posted; {} below the minimum \
+         (of {} referees)",
+        num(t.qualified),
+        num(t.orders),
+        num(t.below_minimum),
+        num(t.below_minimum_referees.len() as u64)
+    )?;
+    writeln!(
+        out,
+        "  credited (paid)           {:>10}   {} still credited at the end",
+        num(t.credited),
+        num(t.end.credited)
+    )?;
+    writeln!(
+        out,
+        "  pending at the end        {:>10}   qualified; the return window still open on {AS_OF}",
+        num(t.end.pending)
+    )?;
+    writeln!(
+        out,
+        "  linked at the end         {:>10}   within their {within} days, no qualifying order yet",
+        num(t.end.linked)
+    )?;
+    let cancelled = t
+        .cancelled
+        .values()
+        .map(|c| c.0)
+        .fold(0, u64::saturating_add);
+    writeln!(
+        out,
+        "  cancelled                 {:>10}   by reason",
+        num(cancelled)
+    )?;
+    for (code, (n, paid)) in &t.cancelled {
+        let note = match code {
+            ReasonCode::OrderRefunded => format!(
+                "{} before the credit was paid · {} after (taken back)",
+                num(n.saturating_sub(*paid)),
+                num(*paid)
+            ),
+            ReasonCode::SelfReferral => format!(
+                "profiles merged after the signup; {} of them paid (taken back)",
+                num(*paid)
+            ),
+            ReasonCode::QualificationWindowPassed => {
+                format!("no qualifying order within {within} days")
+            }
+            _ => format!("{} of them paid (taken back)", num(*paid)),
+        };
+        reason_line(out, *code, *n, &note)?;
+    }
+    writeln!(
+        out,
+        "  rejected signups          {:>10}   by reason (a signup refused for several counts \
+         under each)",
+        num(t.refused)
+    )?;
+    let signup_reasons = [
+        ReasonCode::MalformedCode,
+        ReasonCode::BadCheckCharacter,
+        ReasonCode::UnknownCode,
+        ReasonCode::AlreadyReferred,
+        ReasonCode::SelfReferral,
+        ReasonCode::ReferralCycle,
+        ReasonCode::VelocityExceeded,
+        ReasonCode::ExistingCustomer,
+    ];
+    for code in signup_reasons {
+        let n = t.rejected.get(&code).copied().unwrap_or(0);
+        let kinds: Vec<String> = t
+            .self_evidence
+            .iter()
+            .map(|(k, n)| format!("{k} {}", num(*n)))
+            .collect();
+        let note = if code == ReasonCode::SelfReferral && !kinds.is_empty() {
+            format!("shared: {}", kinds.join(" · "))
+        } else {
+            String::new()
+        };
+        reason_line(out, code, n, &note)?;
+    }
+    let reward = |role: &str| t.rewards.get(role).copied().unwrap_or_default();
+    let (referrer_n, referrer_points) = reward("referrer");
+    let (referee_n, referee_points) = reward("referee");
+    let (bonus_n, bonus_points) = reward("bonus");
+    writeln!(
+        out,
+        "  points to referrers       {:>10}   {} rewards",
+        num(referrer_points),
+        num(referrer_n)
+    )?;
+    writeln!(
+        out,
+        "  points to referees        {:>10}   {} rewards",
+        num(referee_points),
+        num(referee_n)
+    )?;
+    let bonus_at = file
+        .map(|f| {
+            f.bonuses
+                .iter()
+                .map(|b| format!("#{}", b.at))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "  bonuses                   {:>10}   {} points, at a referrer's successful referral \
+         {bonus_at}",
+        num(bonus_n),
+        num(bonus_points)
+    )?;
+    let cap = file.and_then(|f| f.cap.as_ref()).map_or_else(
+        || "no cap".to_owned(),
+        |c| {
+            let period = match c.period {
+                loyalty_core::referrals::CapPeriod::Month => "a month",
+                loyalty_core::referrals::CapPeriod::Year => "a year",
+                loyalty_core::referrals::CapPeriod::Ever => "in all",
+            };
+            format!("{} {period}", c.max)
+        },
+    );
+    writeln!(
+        out,
+        "  capped                    {:>10}   paid without the referrer's reward \
+         (cap_reached: {cap})",
+        num(t.capped)
+    )?;
+    writeln!(
+        out,
+        "  points taken back         {:>10}   {} credits reversed",
+        num(t.reversed),
+        num(t.reversals)
+    )?;
+    writeln!(
+        out,
+        "  coupons granted           {:>10}   {} withdrawn",
+        num(t.coupons),
+        num(t.coupons_withdrawn)
+    )?;
+    if let Some((member, n)) = &t.end.top {
+        writeln!(
+            out,
+            "  top referrer              {:>10}   successful referrals of {member}; longest \
+             credited chain {}",
+            num(u64::from(*n)),
+            t.end.chain.join(" → ")
+        )?;
+    }
+    writeln!(
+        out,
+        "  book events               {:>10}   {} settlements · {} merges · {} refunds of \
+         referees' orders",
+        num(t
+            .members
+            .saturating_add(t.signups)
+            .saturating_add(t.orders)
+            .saturating_add(t.merges)
+            .saturating_add(t.refunds)),
+        num(t.settlements),
+        num(t.merges),
+        num(t.refunds)
+    )?;
+    writeln!(out, "  referral errors           {:>10}", num(t.errors))?;
+    if let Some(e) = &t.first_error {
+        writeln!(out, "    first error: {e}")?;
     }
     Ok(())
 }

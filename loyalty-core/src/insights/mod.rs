@@ -1,0 +1,38 @@
+//! Insights: what a shop owner asks of the club's data. Per-customer
+//! statistics from orders, RFM scores and named segments.
+//!
+//! Work in progress (issue 8): program reports, lifecycle triggers, the
+//! `[insights]` program section (configured cut points and segment rules)
+//! and the bindings come next.
+//!
+//! ```
+//! use loyalty_core::Program;
+//! use loyalty_core::insights::{InsightOrder, StatsRequest};
+//!
+//! let program = Program::from_toml(r#"
+//! schema_version = 1
+//! id = "jeddah-bakery"
+//! currency = "SAR"
+//! time_zone = "Asia/Riyadh"
+//! "#).unwrap();
+//! let orders: Vec<InsightOrder> = serde_json::from_value(serde_json::json!([
+//!     {"id": "o-1", "customer": "c-1", "at": "2026-03-02T08:15:00+03:00", "amount": "42.50",
+//!      "channel": "pos", "lines": [{"sku": "kunafa", "category": "sweets", "quantity": "1", "amount": "42.50"}]},
+//!     {"id": "o-2", "customer": "c-1", "at": "2026-03-09T08:40:00+03:00", "amount": "20.00", "channel": "pos"},
+//!     {"id": "o-3", "customer": "c-2", "at": "2026-01-05T19:00:00+03:00", "amount": "300.00", "channel": "web"}
+//! ])).unwrap();
+//! let stats = program.customer_stats(&StatsRequest { orders, as_of: "2026-03-15T00:00:00+03:00".into() }).unwrap();
+//! let c1 = &stats.customers[0];
+//! assert_eq!((c1.customer.as_str(), c1.visits, c1.total_spend.to_string()), ("c-1", 2, "62.50".to_owned()));
+//! assert_eq!(c1.preferred_hour, Some(8));
+//! assert_eq!(c1.favourite_categories, ["sweets"]);
+//! ```
+
+mod stats;
+pub(crate) mod triggers;
+
+pub use stats::*;
+pub use triggers::{
+    AfterFile, AnniversaryDate, ExpiringPoints, LeadFile, TierAtRisk, Trigger, TriggerCoupon,
+    TriggerCustomer, TriggerDetail, TriggerKind, TriggerRequest, Triggers, TriggersFile,
+};
