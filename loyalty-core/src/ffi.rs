@@ -477,6 +477,8 @@ pub fn json_schemas() -> Value {
         "Settlement": schemars::schema_for!(crate::referrals::Settlement),
         "StatsRequest": schemars::schema_for!(crate::insights::StatsRequest),
         "Stats": schemars::schema_for!(crate::insights::Stats),
+        "TriggerRequest": schemars::schema_for!(crate::insights::TriggerRequest),
+        "Triggers": schemars::schema_for!(crate::insights::Triggers),
     })
 }
 
@@ -635,7 +637,17 @@ pub fn insights_customer_stats(program: &Program, request: Value) -> Result<Valu
     Ok(to_value(&program.customer_stats(&request)?))
 }
 
-/// Every segment name [`crate::insights::Segment`] has, in the order they are tried.
+/// Lifecycle triggers due on a day: a [`crate::insights::TriggerRequest`]
+/// as a JSON value, answered with [`crate::insights::Triggers`].
+pub fn insights_triggers(program: &Program, request: Value) -> Result<Value, Failure> {
+    let request: crate::insights::TriggerRequest = crate::error::from_value(request)
+        .map_err(|e| RequestErrors::from(crate::accrual::RequestError::Shape(e)))?;
+    Ok(to_value(&program.triggers(&request)?))
+}
+
+/// The default segment names, in the order they are tried (a program's
+/// own `[[insights.segments]]` replace them; `Stats.segments` lists the
+/// program's).
 pub fn segment_names() -> Value {
     serde_json::json!(crate::insights::SEGMENT_NAMES)
 }

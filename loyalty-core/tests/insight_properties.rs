@@ -10,17 +10,17 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration};
 use loyalty_core::Program;
-use loyalty_core::insights::{InsightLine, InsightOrder, Segment, StatsRequest};
+use loyalty_core::insights::{InsightLine, InsightOrder, StatsRequest};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
 const AS_OF: &str = "2026-06-30T23:59:59+03:30";
 
+const PROGRAM_TOML: &str =
+    "schema_version = 1\nid = \"p\"\ncurrency = \"IRR\"\ntime_zone = \"Asia/Tehran\"\n";
+
 fn program() -> Program {
-    Program::from_toml(
-        "schema_version = 1\nid = \"p\"\ncurrency = \"IRR\"\ntime_zone = \"Asia/Tehran\"\n",
-    )
-    .unwrap()
+    Program::from_toml(PROGRAM_TOML).unwrap()
 }
 
 /// (customer, hours before as_of (some after it), amount, channel, category)
@@ -126,20 +126,73 @@ proptest! {
             let first_days = (as_of - first).num_days();
             let (r, f, m) = (c.rfm.recency, c.rfm.frequency, c.rfm.monetary);
             let rules = [
-                (Segment::New, first_days <= 30),
-                (Segment::Lapsed, c.days_since_last > 180),
-                (Segment::OneTime, c.visits == 1),
-                (Segment::Vip, r >= 4 && f >= 4 && m >= 4),
-                (Segment::Loyal, f >= 4),
-                (Segment::AtRisk, r <= 2 && f >= 3),
-                (Segment::Hibernating, r <= 2),
-                (Segment::Regular, true),
+                ("new", first_days <= 30),
+                ("lapsed", c.days_since_last > 180),
+                ("one_time", c.visits == 1),
+                ("vip", r >= 4 && f >= 4 && m >= 4),
+                ("loyal", f >= 4),
+                ("at_risk", r <= 2 && f >= 3),
+                ("hibernating", r <= 2),
+                ("regular", true),
             ];
             let expected = rules.iter().find(|(_, fits)| *fits).unwrap().0;
-            prop_assert_eq!(c.rfm.segment, expected, "{}", c.customer);
+            prop_assert_eq!(c.rfm.segment.as_str(), expected, "{}", c.customer);
+        }
+        // Segment sizes: every default segment once, in order, counting its customers.
+        let names: Vec<&str> = stats.segments.iter().map(|s| s.segment.as_str()).collect();
+        prop_assert_eq!(names, loyalty_core::insights::SEGMENT_NAMES);
+        for size in &stats.segments {
+            let n = stats.customers.iter().filter(|c| c.rfm.segment == size.segment).count();
+            prop_assert_eq!(size.customers, n as u64, "{}", size.segment);
         }
     }
+
+    /// With cut points, each score counts the cuts the customer's value
+    /// reaches, whoever else is in the data; custom segment rules apply
+    /// in order.
+    #[test]
+    fn cut_points_score_each_customer_alone(raw in raw()) {
+        let program = Program::from_toml(&format!("{PROGRAM_TOML}{CUTS_TOML}")).unwrap();
+        let stats = program.customer_stats(&StatsRequest { orders: orders(&raw), as_of: AS_OF.into() }).unwrap();
+        for c in &stats.customers {
+            let days = [7i64, 30, 90, 180];
+            let recency = 1 + days.iter().filter(|d| c.days_since_last <= **d).count() as u8;
+            let frequency = 1 + [2u64, 3, 5, 8].iter().filter(|v| c.visits >= **v).count() as u8;
+            let spend: Decimal = c.total_spend;
+            let monetary = 1 + ["50", "100", "200", "400"].iter().filter(|v| spend >= v.parse::<Decimal>().unwrap()).count() as u8;
+            prop_assert_eq!((c.rfm.recency, c.rfm.frequency, c.rfm.monetary), (recency, frequency, monetary), "{}", c.customer);
+            let expected = if c.rfm.recency == 5 && c.rfm.frequency >= 4 {
+                "champions"
+            } else if c.days_since_last > 60 {
+                "gone_quiet"
+            } else {
+                "everyone_else"
+            };
+            prop_assert_eq!(c.rfm.segment.as_str(), expected, "{}", c.customer);
+        }
+        let total: u64 = stats.segments.iter().map(|s| s.customers).sum();
+        prop_assert_eq!(total, stats.customers.len() as u64);
+    }
 }
+
+const CUTS_TOML: &str = r#"
+[insights.rfm]
+recency_days = [7, 30, 90, 180]
+frequency = [2, 3, 5, 8]
+monetary = ["50", "100", "200", "400"]
+
+[[insights.segments]]
+name = "champions"
+recency = [5, 5]
+frequency = [4, 5]
+
+[[insights.segments]]
+name = "gone_quiet"
+no_purchase_for_days = 60
+
+[[insights.segments]]
+name = "everyone_else"
+"#;
 
 trait LastMs {
     fn last_purchase_ms(&self) -> i64;

@@ -162,6 +162,7 @@ fn program_file() -> impl Strategy<Value = ProgramFile> {
             merge: Default::default(),
             referrals: None,
             triggers: None,
+            insights: None,
             rounding,
             eligibility: EligibilityFile {
                 exclude_categories: if exclude_tobacco {

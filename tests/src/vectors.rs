@@ -192,7 +192,7 @@ fn merge_step_keys(op: &str) -> Option<&'static [&'static str]> {
 /// The keys an insights step of each op takes (besides `op` and `expect`).
 fn insights_step_keys(op: &str) -> Option<&'static [&'static str]> {
     Some(match op {
-        "stats" => &["request"],
+        "stats" | "triggers" => &["request"],
         _ => return None,
     })
 }
@@ -208,6 +208,7 @@ pub fn run_insights(doc: &Value) -> Result<Vec<Value>, String> {
                 step_shape(s, insights_step_keys).map_err(|e| format!("step {i}: {e}"))?;
             let answer = match op {
                 "stats" => ffi::insights_customer_stats(&program, value(step, "request")?),
+                "triggers" => ffi::insights_triggers(&program, value(step, "request")?),
                 _ => return Err(format!("step {i}: unknown op `{op}`")),
             };
             Ok(envelope(answer))

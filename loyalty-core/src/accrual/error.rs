@@ -129,6 +129,17 @@ pub enum RequestError {
         /// The id.
         id: String,
     },
+    /// A name that is not an IANA time zone this build carries.
+    #[error("unknown time zone `{value}` at `{path}`: expected an IANA name such as `Asia/Tehran`")]
+    InvalidTimeZone {
+        /// Path of the name.
+        path: String,
+        /// The name.
+        value: String,
+    },
+    /// A trigger request with both or neither of `date` and `at`.
+    #[error("give exactly one of `date` (everyone's local day) and `at` (an instant)")]
+    DateAndAtNotOne,
     /// Generated codes asked of a campaign with a public code.
     #[error("coupon campaign `{campaign}` at `{path}` has a public code, not generated codes")]
     NotGenerated {
@@ -187,6 +198,8 @@ impl Coded for RequestError {
             Self::UnknownCampaign { .. } => "unknown_campaign",
             Self::DuplicateProfile { .. } => "duplicate_profile",
             Self::DuplicateOrder { .. } => "duplicate_order",
+            Self::InvalidTimeZone { .. } => "invalid_time_zone",
+            Self::DateAndAtNotOne => "date_and_at_not_one",
             Self::NotGenerated { .. } => "not_generated",
             Self::InvalidIssue { .. } => "invalid_issue",
             Self::InvalidSeed { .. } => "invalid_seed",
@@ -197,7 +210,7 @@ impl Coded for RequestError {
     fn path(&self) -> &str {
         match self {
             Self::Shape(e) => e.path(),
-            Self::MissingSource | Self::AmbiguousSource => "",
+            Self::MissingSource | Self::AmbiguousSource | Self::DateAndAtNotOne => "",
             Self::CurrencyMismatch { path, .. }
             | Self::InvalidTimestamp { path, .. }
             | Self::EmptyOrder { path }
@@ -212,6 +225,7 @@ impl Coded for RequestError {
             | Self::UnknownCampaign { path, .. }
             | Self::DuplicateProfile { path, .. }
             | Self::DuplicateOrder { path, .. }
+            | Self::InvalidTimeZone { path, .. }
             | Self::NotGenerated { path, .. }
             | Self::InvalidIssue { path, .. }
             | Self::InvalidSeed { path, .. }
@@ -250,6 +264,8 @@ pub const REQUEST_ERROR_CODES: &[&str] = &[
     "code_space_exhausted",
     "duplicate_profile",
     "duplicate_order",
+    "invalid_time_zone",
+    "date_and_at_not_one",
 ];
 
 /// All the errors found in one request (never empty).

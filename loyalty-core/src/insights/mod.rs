@@ -28,9 +28,11 @@
 //! assert_eq!(c1.favourite_categories, ["sweets"]);
 //! ```
 
+pub(crate) mod config;
 mod stats;
 pub(crate) mod triggers;
 
+pub use config::{InsightsFile, RfmCutsFile, SegmentRuleFile, default_segments};
 pub use stats::*;
 pub use triggers::{
     AfterFile, AnniversaryDate, ExpiringPoints, LeadFile, TierAtRisk, Trigger, TriggerCoupon,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use chrono::{DateTime, FixedOffset};
 
+use super::config::Facts;
 use crate::accrual::engine::parse_instant;
 use crate::accrual::{RequestError, RequestErrors};
 use crate::money::{dec, dec_opt};
@@ -79,43 +80,32 @@ pub struct StatsRequest {
 }
 
 /// Recency, frequency and monetary scores, 1 (lowest) to 5 (highest), by
-/// quintile among the customers, and the named segment.
+/// quintile among the customers or by the program's cut points
+/// (`[insights.rfm]`), and the named segment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Rfm {
-    /// 5 for the most recent fifth of customers.
+    /// 5 for the most recent customers.
     pub recency: u8,
-    /// 5 for the most frequent fifth.
+    /// 5 for the most frequent.
     pub frequency: u8,
-    /// 5 for the fifth who spent most.
+    /// 5 for those who spent most.
     pub monetary: u8,
-    /// The segment (see [`Segment`]).
-    pub segment: Segment,
+    /// The first of the program's segment rules the customer fits
+    /// (`[[insights.segments]]`, by default [`SEGMENT_NAMES`]).
+    pub segment: String,
 }
 
-/// Named customer segments, tried in this order; the first that fits names
-/// the customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Segment {
-    /// First purchase within the last 30 days.
-    New,
-    /// No purchase in the last 180 days.
-    Lapsed,
-    /// One purchase, more than 30 days ago.
-    OneTime,
-    /// Recency, frequency and monetary all 4 or 5.
-    Vip,
-    /// Frequency 4 or 5.
-    Loyal,
-    /// Recency 1 or 2 with frequency 3 or more: good customers slipping away.
-    AtRisk,
-    /// Recency 1 or 2.
-    Hibernating,
-    /// Everyone else.
-    Regular,
+/// How many customers a segment has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct SegmentSize {
+    /// The segment.
+    pub segment: String,
+    /// Its customers.
+    pub customers: u64,
 }
 
-/// Every segment's name, in the order they are tried.
+/// The default segments' names, in the order they are tried (see
+/// [`super::default_segments`]).
 pub const SEGMENT_NAMES: &[&str] = &[
     "new",
     "lapsed",
@@ -188,12 +178,13 @@ pub struct Stats {
     pub as_of: String,
     /// One entry per customer with an order by `as_of`, by customer id.
     pub customers: Vec<CustomerStats>,
+    /// Every segment of the program, in the order they are tried, with its
+    /// number of customers (0 included).
+    pub segments: Vec<SegmentSize>,
     /// Orders after `as_of`, left out.
     pub later_orders: usize,
 }
 
-const NEW_DAYS: i64 = 30;
-const LAPSED_DAYS: i64 = 180;
 const DAY_MS: i64 = 86_400_000;
 
 /// Running totals of one customer.
@@ -282,24 +273,16 @@ fn quintiles<T: Ord + Copy>(values: &[T]) -> Vec<u8> {
     scores
 }
 
-fn segment(visits: u64, first_days: i64, last_days: i64, r: u8, f: u8, m: u8) -> Segment {
-    if first_days <= NEW_DAYS {
-        Segment::New
-    } else if last_days > LAPSED_DAYS {
-        Segment::Lapsed
-    } else if visits == 1 {
-        Segment::OneTime
-    } else if r >= 4 && f >= 4 && m >= 4 {
-        Segment::Vip
-    } else if f >= 4 {
-        Segment::Loyal
-    } else if r <= 2 && f >= 3 {
-        Segment::AtRisk
-    } else if r <= 2 {
-        Segment::Hibernating
-    } else {
-        Segment::Regular
-    }
+/// Score 5 for values at least the fourth cut, down to 1 below the first.
+fn score_at_least<T: PartialOrd>(value: &T, cuts: &[T; 4]) -> u8 {
+    let passed = cuts.iter().filter(|c| value >= *c).count();
+    u8::try_from(passed).unwrap_or(4).saturating_add(1)
+}
+
+/// Score 5 for values at most the first cut, down to 1 above the fourth.
+fn score_at_most<T: PartialOrd>(value: &T, cuts: &[T; 4]) -> u8 {
+    let passed = cuts.iter().filter(|c| value <= *c).count();
+    u8::try_from(passed).unwrap_or(4).saturating_add(1)
 }
 
 /// Every order's instant, or every error in the orders (empty ids and
@@ -428,13 +411,42 @@ impl Program {
             }
         }
         let accs: Vec<(&str, Acc<'_>)> = by_customer.into_iter().collect();
-        // Recency ranks the most recent last (so it scores highest).
-        let recency = quintiles(&accs.iter().map(|(_, a)| a.last).collect::<Vec<_>>());
-        let frequency = quintiles(&accs.iter().map(|(_, a)| a.visits).collect::<Vec<_>>());
-        let monetary = quintiles(&accs.iter().map(|(_, a)| a.spend).collect::<Vec<_>>());
+        let as_of_ms = as_of.timestamp_millis();
+        let policy = &self.insights;
+        let recency = match &policy.recency_days {
+            Some(days) => accs
+                .iter()
+                .map(|(_, a)| {
+                    let days_since = as_of_ms.saturating_sub(a.last) / DAY_MS;
+                    score_at_most(&days_since, days)
+                })
+                .collect(),
+            // Ranks the most recent last (so it scores highest).
+            None => quintiles(&accs.iter().map(|(_, a)| a.last).collect::<Vec<_>>()),
+        };
+        let frequency = match &policy.frequency {
+            Some(cuts) => accs
+                .iter()
+                .map(|(_, a)| score_at_least(&a.visits, cuts))
+                .collect(),
+            None => quintiles(&accs.iter().map(|(_, a)| a.visits).collect::<Vec<_>>()),
+        };
+        let monetary = match &policy.monetary {
+            Some(cuts) => accs
+                .iter()
+                .map(|(_, a)| score_at_least(&a.spend, cuts))
+                .collect(),
+            None => quintiles(&accs.iter().map(|(_, a)| a.spend).collect::<Vec<_>>()),
+        };
+        let mut sizes: Vec<SegmentSize> = policy
+            .segment_names()
+            .map(|name| SegmentSize {
+                segment: name.to_owned(),
+                customers: 0,
+            })
+            .collect();
         let minor = self.currency().minor_units();
         let format = |ms: i64| self.ledger.format(ms);
-        let as_of_ms = as_of.timestamp_millis();
         let customers = accs
             .into_iter()
             .enumerate()
@@ -451,6 +463,15 @@ impl Program {
                     .checked_div(week)
                     .unwrap_or(Decimal::ONE);
                 let visits = Decimal::from(a.visits);
+                let segment = policy.segment(&Facts {
+                    visits: a.visits,
+                    days_since_first,
+                    days_since_last,
+                    scores: [r, f, m],
+                });
+                if let Some(size) = sizes.iter_mut().find(|s| s.segment == segment) {
+                    size.customers = size.customers.saturating_add(1);
+                }
                 CustomerStats {
                     customer: customer.to_owned(),
                     visits: a.visits,
@@ -481,7 +502,7 @@ impl Program {
                         recency: r,
                         frequency: f,
                         monetary: m,
-                        segment: segment(a.visits, days_since_first, days_since_last, r, f, m),
+                        segment: segment.to_owned(),
                     },
                 }
             })
@@ -489,6 +510,7 @@ impl Program {
         Ok(Stats {
             as_of: format(as_of_ms),
             customers,
+            segments: sizes,
             later_orders: later,
         })
     }
@@ -516,14 +538,43 @@ mod tests {
     }
 
     #[test]
-    fn segments_are_tried_in_order() {
-        assert_eq!(segment(1, 10, 10, 5, 1, 1), Segment::New);
-        assert_eq!(segment(9, 400, 200, 1, 5, 5), Segment::Lapsed);
-        assert_eq!(segment(1, 90, 90, 3, 1, 1), Segment::OneTime);
-        assert_eq!(segment(9, 300, 3, 5, 5, 4), Segment::Vip);
-        assert_eq!(segment(9, 300, 3, 3, 4, 2), Segment::Loyal);
-        assert_eq!(segment(5, 300, 100, 2, 3, 2), Segment::AtRisk);
-        assert_eq!(segment(2, 300, 100, 1, 2, 2), Segment::Hibernating);
-        assert_eq!(segment(3, 300, 20, 3, 3, 3), Segment::Regular);
+    fn default_segments_are_tried_in_order() {
+        let policy = crate::insights::config::InsightsPolicy::default();
+        let seg = |visits, days_since_first, days_since_last, scores| {
+            policy
+                .segment(&Facts {
+                    visits,
+                    days_since_first,
+                    days_since_last,
+                    scores,
+                })
+                .to_owned()
+        };
+        assert_eq!(seg(1, 10, 10, [5, 1, 1]), "new");
+        assert_eq!(seg(9, 400, 200, [1, 5, 5]), "lapsed");
+        assert_eq!(seg(1, 90, 90, [3, 1, 1]), "one_time");
+        assert_eq!(seg(9, 300, 3, [5, 5, 4]), "vip");
+        assert_eq!(seg(9, 300, 3, [3, 4, 2]), "loyal");
+        assert_eq!(seg(5, 300, 100, [2, 3, 2]), "at_risk");
+        assert_eq!(seg(2, 300, 100, [1, 2, 2]), "hibernating");
+        assert_eq!(seg(3, 300, 20, [3, 3, 3]), "regular");
+        let names: Vec<&str> = policy.segment_names().collect();
+        assert_eq!(names, SEGMENT_NAMES);
+    }
+
+    #[test]
+    fn cut_points_score_each_side_of_every_cut() {
+        let days = [7i64, 30, 90, 180];
+        let scores: Vec<u8> = [0, 7, 8, 30, 31, 90, 91, 180, 181]
+            .iter()
+            .map(|d| score_at_most(d, &days))
+            .collect();
+        assert_eq!(scores, [5, 5, 4, 4, 3, 3, 2, 2, 1]);
+        let visits = [2u64, 4, 8, 16];
+        let scores: Vec<u8> = [0, 1, 2, 3, 4, 7, 8, 15, 16, 99]
+            .iter()
+            .map(|v| score_at_least(v, &visits))
+            .collect();
+        assert_eq!(scores, [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
     }
 }

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::accrual::engine::parse_instant;
 use crate::accrual::{RequestError, RequestErrors};
 use crate::calendar::{CalendarKind, anniversary, from_iso};
 use crate::coupons::GenerateRequest;
@@ -111,12 +112,19 @@ pub(crate) fn check_triggers(c: &mut Checker, file: &TriggersFile, personal: &[&
     }
 }
 
-/// Who to look at on a date.
+/// Who to look at, and when: give `date` or `at`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TriggerRequest {
-    /// The day to find triggers due on: `YYYY-MM-DD` (the shop's local date).
-    pub date: String,
+    /// The day to find triggers due on, `YYYY-MM-DD`, the same local day
+    /// for every customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// An instant (RFC 3339 with an offset): each customer's day is the
+    /// local date then in their `time_zone` (the program's by default), so
+    /// a run at 22:00 UTC finds Tehran's tomorrow and London's today.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
     /// The customers.
     pub customers: Vec<TriggerCustomer>,
     /// Seed for the coupon codes (a whole number as text): the same seed
@@ -132,6 +140,10 @@ pub struct TriggerRequest {
 pub struct TriggerCustomer {
     /// The customer.
     pub id: String,
+    /// The customer's IANA time zone (`Europe/London`), for `at`; the
+    /// program's by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
     /// The calendar the customer keeps dates in (their birthday falls on
     /// the same day of the same month of it every year); the program's by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -224,6 +236,8 @@ pub struct Trigger {
     pub customer: String,
     /// Which.
     pub kind: TriggerKind,
+    /// The customer's local day it is due on (`YYYY-MM-DD`).
+    pub date: String,
     /// The day of the event it is about (`YYYY-MM-DD`, Gregorian).
     pub on: String,
     /// Details: the anniversary's kind and years, points, tier, days.
@@ -246,8 +260,6 @@ pub struct TriggerDetail {
 /// The answer of [`Program::triggers`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Triggers {
-    /// The day.
-    pub date: String,
     /// Every trigger due, by customer (in request order), then kind.
     pub triggers: Vec<Trigger>,
 }
@@ -292,7 +304,17 @@ impl Program {
     /// `request.date`, with personal coupon codes where it says so.
     pub fn triggers(&self, request: &TriggerRequest) -> Result<Triggers, RequestErrors> {
         let mut errors = Vec::new();
-        let today = day(&request.date, "date", &mut errors);
+        let date = request.date.as_deref().map(|d| day(d, "date", &mut errors));
+        let at = request.at.as_deref().map(|a| match parse_instant(a, "at") {
+            Ok(at) => Some(at),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        });
+        if date.is_some() == at.is_some() {
+            errors.push(RequestError::DateAndAtNotOne);
+        }
         let t = self.file.triggers.clone().unwrap_or_default();
         let mut due: Vec<(Trigger, Option<String>)> = Vec::new();
         for (i, c) in request.customers.iter().enumerate() {
@@ -301,6 +323,24 @@ impl Program {
                 errors.push(RequestError::EmptyValue { path: path("id") });
             }
             let calendar = c.calendar.unwrap_or(self.calendar());
+            let zone = match c.time_zone.as_deref() {
+                None => Some(self.time_zone()),
+                Some(name) => {
+                    let tz = name.trim().parse::<chrono_tz::Tz>().ok();
+                    if tz.is_none() {
+                        errors.push(RequestError::InvalidTimeZone {
+                            path: path("time_zone"),
+                            value: name.to_owned(),
+                        });
+                    }
+                    tz
+                }
+            };
+            let today = match (date, at, zone) {
+                (Some(d), _, _) => d,
+                (None, Some(Some(at)), Some(tz)) => Some(at.with_timezone(&tz).date_naive()),
+                _ => None,
+            };
             let birth = c
                 .birth_date
                 .as_deref()
@@ -355,6 +395,7 @@ impl Program {
                     Trigger {
                         customer: c.id.clone(),
                         kind,
+                        date: today.format("%Y-%m-%d").to_string(),
                         on: on.format("%Y-%m-%d").to_string(),
                         details,
                         coupon: None,
@@ -496,9 +537,6 @@ impl Program {
             .rev()
             .collect();
         triggers.sort_by_key(|t| order.get(t.customer.as_str()).copied());
-        Ok(Triggers {
-            date: request.date.trim().to_owned(),
-            triggers,
-        })
+        Ok(Triggers { triggers })
     }
 }

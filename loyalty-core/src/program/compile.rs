@@ -46,6 +46,8 @@ pub struct Program {
     pub(crate) merge: crate::identity::policy::MergePolicy,
     /// Member referrals, when the program has them.
     pub(crate) referrals: Option<crate::referrals::policy::ReferralPolicy>,
+    /// RFM cut points and segment rules.
+    pub(crate) insights: crate::insights::config::InsightsPolicy,
 }
 
 impl Program {
@@ -519,6 +521,7 @@ pub fn compile(file: ProgramFile) -> Result<Program, ProgramErrors> {
     }
     let coupons = crate::coupons::policy::compile_coupons(&mut c, &file);
     let merge = crate::identity::policy::compile_merge(&mut c, &file.merge, file.calendar);
+    let insights = crate::insights::config::compile_insights(&mut c, file.insights.as_ref());
     let campaigns: Vec<&str> = file.coupons.iter().map(|k| k.id.as_str()).collect();
     if let Some(t) = &file.triggers {
         let personal: Vec<&str> = file
@@ -575,6 +578,7 @@ pub fn compile(file: ProgramFile) -> Result<Program, ProgramErrors> {
                 coupons,
                 merge,
                 referrals,
+                insights,
                 file,
             })
         }

@@ -297,6 +297,32 @@ pub enum ProgramError {
         /// Always `referrals.qualify`.
         path: String,
     },
+    /// RFM cut points that are not four values in increasing order.
+    #[error("`{path}` needs four cut points, each larger than the one before")]
+    CutPointsNotIncreasing {
+        /// Path of the list.
+        path: String,
+    },
+    /// A score range outside 1 to 5, or a range whose least is above its most.
+    #[error("`{path}` must be `[least, most]` with least <= most (scores from 1 to 5)")]
+    InvalidScoreRange {
+        /// Path of the range.
+        path: String,
+    },
+    /// Two segment rules with one name.
+    #[error("segment `{name}` at `{path}` is defined twice")]
+    DuplicateSegment {
+        /// Path of the second name.
+        path: String,
+        /// The name.
+        name: String,
+    },
+    /// Segment rules whose last one has conditions, so some customers fit none.
+    #[error("the last rule of `{path}` must have no conditions, so every customer has a segment")]
+    SegmentsNotExhaustive {
+        /// Always `insights.segments`.
+        path: String,
+    },
 }
 
 impl ProgramError {
@@ -347,6 +373,10 @@ impl Coded for ProgramError {
             Self::InvalidRegion { .. } => "invalid_region",
             Self::InvalidWeight { .. } => "invalid_weight",
             Self::InvalidReferralQualify { .. } => "invalid_referral_qualify",
+            Self::CutPointsNotIncreasing { .. } => "cut_points_not_increasing",
+            Self::InvalidScoreRange { .. } => "invalid_score_range",
+            Self::DuplicateSegment { .. } => "duplicate_segment",
+            Self::SegmentsNotExhaustive { .. } => "segments_not_exhaustive",
         }
     }
 
@@ -387,7 +417,11 @@ impl Coded for ProgramError {
             | Self::UnknownCoupon { path, .. }
             | Self::InvalidRegion { path, .. }
             | Self::InvalidWeight { path }
-            | Self::InvalidReferralQualify { path } => path,
+            | Self::InvalidReferralQualify { path }
+            | Self::CutPointsNotIncreasing { path }
+            | Self::InvalidScoreRange { path }
+            | Self::DuplicateSegment { path, .. }
+            | Self::SegmentsNotExhaustive { path } => path,
         }
     }
 }
@@ -436,6 +470,10 @@ pub const PROGRAM_ERROR_CODES: &[&str] = &[
     "invalid_region",
     "invalid_weight",
     "invalid_referral_qualify",
+    "cut_points_not_increasing",
+    "invalid_score_range",
+    "duplicate_segment",
+    "segments_not_exhaustive",
 ];
 
 /// All the errors found in one program file (never empty), in file order.

@@ -73,6 +73,9 @@ pub struct ProgramFile {
     /// points expiring, tier at risk.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub triggers: Option<crate::insights::TriggersFile>,
+    /// Insights: RFM cut points and segment rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insights: Option<crate::insights::InsightsFile>,
 }
 
 /// Membership tiers: how members qualify, keep and lose them.
