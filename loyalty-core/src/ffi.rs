@@ -478,6 +478,8 @@ pub fn json_schemas() -> Value {
         "StatsRequest": schemars::schema_for!(crate::insights::StatsRequest),
         "Stats": schemars::schema_for!(crate::insights::Stats),
         "TriggerRequest": schemars::schema_for!(crate::insights::TriggerRequest),
+        "ReportRequest": schemars::schema_for!(crate::insights::ReportRequest),
+        "Report": schemars::schema_for!(crate::insights::Report),
         "Triggers": schemars::schema_for!(crate::insights::Triggers),
     })
 }
@@ -643,6 +645,19 @@ pub fn insights_triggers(program: &Program, request: Value) -> Result<Value, Fai
     let request: crate::insights::TriggerRequest = crate::error::from_value(request)
         .map_err(|e| RequestErrors::from(crate::accrual::RequestError::Shape(e)))?;
     Ok(to_value(&program.triggers(&request)?))
+}
+
+/// A program report: a [`crate::insights::ReportRequest`] as a JSON value,
+/// with whichever books the caller has, answered with
+/// [`crate::insights::Report`].
+pub fn insights_report(
+    program: &Program,
+    request: Value,
+    books: &crate::insights::ReportBooks<'_>,
+) -> Result<Value, Failure> {
+    let request: crate::insights::ReportRequest = crate::error::from_value(request)
+        .map_err(|e| RequestErrors::from(crate::accrual::RequestError::Shape(e)))?;
+    Ok(to_value(&program.report(&request, books)?))
 }
 
 /// The default segment names, in the order they are tried (a program's

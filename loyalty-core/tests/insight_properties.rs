@@ -46,6 +46,7 @@ fn orders(raw: &[Raw]) -> Vec<InsightOrder> {
                 quantity: Decimal::ONE,
                 amount: Decimal::from(amount),
             }],
+            coupons: Vec::new(),
         })
         .collect()
 }

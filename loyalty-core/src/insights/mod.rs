@@ -29,10 +29,15 @@
 //! ```
 
 pub(crate) mod config;
+mod report;
 mod stats;
 pub(crate) mod triggers;
 
 pub use config::{InsightsFile, RfmCutsFile, SegmentRuleFile, default_segments};
+pub use report::{
+    Count, CouponReport, CreditReport, PointsMonth, PointsReport, ReferralReport, Report,
+    ReportBooks, ReportCustomer, ReportRequest, Split, TopCustomer,
+};
 pub use stats::*;
 pub use triggers::{
     AfterFile, AnniversaryDate, ExpiringPoints, LeadFile, TierAtRisk, Trigger, TriggerCoupon,

@@ -48,6 +48,9 @@ pub struct InsightOrder {
     /// What was bought.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<InsightLine>,
+    /// Coupon campaigns used (ids), for the report's coupon redemptions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coupons: Vec<String>,
 }
 
 /// One line of an order.
@@ -288,7 +291,9 @@ fn score_at_most<T: PartialOrd>(value: &T, cuts: &[T; 4]) -> u8 {
 /// Every order's instant, or every error in the orders (empty ids and
 /// customers, bad instants, negative amounts, repeated order ids, empty
 /// products, quantities of zero or less), in order.
-fn check_orders(orders: &[InsightOrder]) -> Result<Vec<DateTime<FixedOffset>>, RequestErrors> {
+pub(crate) fn check_orders(
+    orders: &[InsightOrder],
+) -> Result<Vec<DateTime<FixedOffset>>, RequestErrors> {
     let mut errors = Vec::new();
     let mut instants = Vec::with_capacity(orders.len());
     let mut ids = std::collections::BTreeSet::new();

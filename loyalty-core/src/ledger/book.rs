@@ -1209,6 +1209,33 @@ impl Ledger {
     pub(crate) fn slot(&self, account: &str) -> Option<&Slot> {
         self.accounts.get(account)
     }
+
+    /// Wallets with a credit limit at `at` (ms), their limits together, and
+    /// the credit in use (negative balances, as a positive amount).
+    pub(crate) fn credit_as_of(
+        &self,
+        at: i64,
+    ) -> (u64, rust_decimal::Decimal, rust_decimal::Decimal) {
+        let (mut wallets, mut limits, mut owed) = (0u64, Amount::ZERO, Amount::ZERO);
+        for slot in self.accounts.values() {
+            let Slot::Wallet(w) = slot else { continue };
+            let (mut balance, mut limit) = (Amount::ZERO, Amount::ZERO);
+            for e in w.log.iter().take_while(|e| e.at <= at) {
+                balance = balance.sat_add(e.op.change());
+                if let super::wallet::WalletOp::Limit { limit: l } = e.op {
+                    limit = l;
+                }
+            }
+            if limit > Amount::ZERO {
+                wallets = wallets.saturating_add(1);
+                limits = limits.sat_add(limit);
+            }
+            if balance < Amount::ZERO {
+                owed = owed.sat_add(balance.neg().unwrap_or_default());
+            }
+        }
+        (wallets, limits.to_decimal(), owed.to_decimal())
+    }
 }
 
 fn with_requested(e: LedgerError, requested: Amount) -> LedgerError {

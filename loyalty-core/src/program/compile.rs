@@ -66,6 +66,14 @@ impl Program {
         self.tz
     }
 
+    /// The tiers' ids, lowest first (none without `[tiers]`).
+    pub fn tier_ids(&self) -> Vec<String> {
+        self.tiers
+            .as_ref()
+            .map(|t| t.levels.iter().map(|l| l.id.clone()).collect())
+            .unwrap_or_default()
+    }
+
     /// The calendar periods and birthdays are counted in.
     pub fn calendar(&self) -> CalendarKind {
         self.calendar

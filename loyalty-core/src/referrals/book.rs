@@ -468,7 +468,7 @@ fn reason(code: ReasonCode, evidence: Vec<Evidence>) -> Reason {
 }
 
 /// Where a referral stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReferralStatus {
     /// Linked at signup; waiting for the qualifying event.
@@ -479,6 +479,18 @@ pub enum ReferralStatus {
     Credited,
     /// Stopped (see `reasons`): nothing is paid, and anything paid was taken back.
     Cancelled,
+}
+
+impl ReferralStatus {
+    /// The status as the JSON answers spell it (`credited`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Linked => "linked",
+            Self::Pending => "pending",
+            Self::Credited => "credited",
+            Self::Cancelled => "cancelled",
+        }
+    }
 }
 
 /// One referee's referral.
