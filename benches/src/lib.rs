@@ -1,7 +1,8 @@
 //! Shared set-up of the criterion benchmarks in `benches/`: one file per
 //! scenario, each quoting orders of one size against the synthetic 50-rule
 //! program of the sample kit; [`ledger`] sets up the ledger replay benchmark,
-//! [`tiers`] the tier benchmark and [`coupons`] the coupon benchmark.
+//! [`tiers`] the tier benchmark, [`coupons`] the coupon benchmark and
+//! [`insights`] the customer-statistics benchmark.
 
 use std::hint::black_box;
 
@@ -10,6 +11,7 @@ use loyalty_core::{Program, QuoteRequest};
 use loyalty_testkit::sample;
 
 pub mod coupons;
+pub mod insights;
 pub mod ledger;
 pub mod tiers;
 

@@ -12,6 +12,7 @@ pub mod insights;
 pub mod ledger;
 pub mod model;
 pub mod money;
+mod parallel;
 pub mod program;
 pub mod referrals;
 pub mod tiers;

@@ -9,8 +9,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration};
-use loyalty_core::Program;
 use loyalty_core::insights::{InsightLine, InsightOrder, StatsRequest};
+use loyalty_core::{Coded, Program};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -204,5 +204,53 @@ impl LastMs for loyalty_core::insights::CustomerStats {
         DateTime::parse_from_rfc3339(&self.last_purchase)
             .unwrap()
             .timestamp_millis()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4))]
+
+    /// A request large enough to be spread over several workers (4,096
+    /// orders or more) gives every customer the statistics a request of
+    /// their orders alone gives (scores aside: they rank customers against
+    /// each other), and lists its errors in order.
+    #[test]
+    fn large_requests_agree_with_one_customer_at_a_time(
+        raw in proptest::collection::vec((0u8..40, -200i64..6000, 0u32..500_000, 0u8..3, 0u8..8), 4096..4600),
+        bad in proptest::collection::btree_set(0usize..4096, 1..6),
+    ) {
+        let program = program();
+        let all = orders(&raw);
+        let stats = program.customer_stats(&StatsRequest { orders: all.clone(), as_of: AS_OF.into() }).unwrap();
+        // Each customer once, by id, and every order by as_of counted.
+        prop_assert!(stats.customers.windows(2).all(|w| w[0].customer < w[1].customer));
+        let visits: u64 = stats.customers.iter().map(|c| c.visits).sum();
+        prop_assert_eq!(visits as usize + stats.later_orders, all.len());
+        for c in stats.customers.iter().take(8) {
+            let own: Vec<InsightOrder> = all.iter().filter(|o| o.customer == c.customer).cloned().collect();
+            let alone = program.customer_stats(&StatsRequest { orders: own, as_of: AS_OF.into() }).unwrap();
+            let mut expected = alone.customers[0].clone();
+            expected.rfm = c.rfm.clone();
+            prop_assert_eq!(c, &expected);
+        }
+        // Errors at the chosen orders: a repeated id of the first order,
+        // then a bad instant, in the order of the orders.
+        let mut broken = all.clone();
+        for &i in &bad {
+            broken[i + 1].id = broken[0].id.clone();
+            broken[i + 1].at = "soon".into();
+        }
+        let errors = program.customer_stats(&StatsRequest { orders: broken, as_of: AS_OF.into() }).unwrap_err();
+        let got: Vec<(String, String)> = errors.errors().iter().map(|e| (e.code().to_owned(), e.path().to_owned())).collect();
+        let want: Vec<(String, String)> = bad
+            .iter()
+            .flat_map(|&i| {
+                [
+                    ("duplicate_order".to_owned(), format!("orders[{}].id", i + 1)),
+                    ("invalid_timestamp".to_owned(), format!("orders[{}].at", i + 1)),
+                ]
+            })
+            .collect();
+        prop_assert_eq!(got, want);
     }
 }

@@ -21,6 +21,7 @@ use super::policy::MergePolicy;
 use super::profile::{NormalizedProfile, Profile};
 use crate::accrual::RequestError;
 use crate::ledger::{Map, Set};
+use crate::parallel::{par_map, par_map_with};
 
 /// Why a link at or above the threshold did not join two clusters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -213,50 +214,6 @@ fn first_shared(a: &[u64], b: &[u64], k: u64, skipped: &Set<u64>) -> bool {
         }
     }
     false
-}
-
-/// Maps `f` over `items` on the machine's cores (one thread on the browser),
-/// keeping order.
-pub(crate) fn par_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
-    par_map_with(items, || (), |_: &mut (), x| f(x))
-}
-
-/// [`par_map`] with a scratch state `S` per worker (a cache): `S::default()`
-/// on one thread, `worker()` for each of several.
-pub(crate) fn par_map_with<T: Sync, U: Send, S: Default>(
-    items: &[T],
-    worker: impl Fn() -> S + Sync,
-    f: impl Fn(&mut S, &T) -> U + Sync,
-) -> Vec<U> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    if threads < 2 || items.len() < 4096 {
-        let mut state = S::default();
-        return items.iter().map(|x| f(&mut state, x)).collect();
-    }
-    let size = items.len().div_ceil(threads);
-    let (f, worker) = (&f, &worker);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(size)
-            .map(|chunk| {
-                s.spawn(move || {
-                    let mut state = worker();
-                    chunk.iter().map(|x| f(&mut state, x)).collect::<Vec<U>>()
-                })
-            })
-            .collect();
-        let mut out = Vec::with_capacity(items.len());
-        for h in handles {
-            // A panic in a worker is a bug; carry it to the caller's thread.
-            match h.join() {
-                Ok(part) => out.extend(part),
-                Err(e) => std::panic::resume_unwind(e),
-            }
-        }
-        out
-    })
 }
 
 /// Links at or above the threshold found in one block, and the pairs compared.

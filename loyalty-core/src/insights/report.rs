@@ -386,7 +386,8 @@ impl Program {
         let (mut orders, mut revenue) = (0u64, Decimal::ZERO);
         let (mut coupon_orders, mut coupon_discount) = (0u64, Decimal::ZERO);
         let (mut credit_orders, mut credit_amount) = (0u64, Decimal::ZERO);
-        for (i, (o, at)) in request.orders.iter().zip(instants).enumerate() {
+        for (i, (o, checked)) in request.orders.iter().zip(instants).enumerate() {
+            let Some(at) = checked.at else { continue };
             let local = at.with_timezone(&tz);
             let date = local.date_naive();
             if date < from || date > to {

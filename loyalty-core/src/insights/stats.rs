@@ -1,7 +1,5 @@
 //! Per-customer statistics and RFM scores from a list of orders.
 
-use std::collections::BTreeMap;
-
 use chrono::{Datelike, Timelike};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -190,47 +188,98 @@ pub struct Stats {
 
 const DAY_MS: i64 = 86_400_000;
 
-/// Running totals of one customer.
+/// Running totals of one customer. Names (categories, products,
+/// channels, ...) are numbers of the worker's [`Names`], and the small maps
+/// are vectors searched in a line: a customer has a handful of each.
 #[derive(Default)]
-struct Acc<'a> {
+struct Acc {
     visits: u64,
     first: i64,
     last: i64,
     spend: Decimal,
-    categories: BTreeMap<&'a str, Decimal>,
-    products: BTreeMap<&'a str, Decimal>,
-    channels: BTreeMap<&'a str, u64>,
-    stores: BTreeMap<&'a str, u64>,
-    payments: BTreeMap<&'a str, u64>,
-    weekdays: [u64; 7],
-    hours: [u64; 24],
+    categories: Vec<(u32, Decimal)>,
+    products: Vec<(u32, Decimal)>,
+    channels: Vec<(u32, u64)>,
+    stores: Vec<(u32, u64)>,
+    payments: Vec<(u32, u64)>,
+    weekdays: [u32; 7],
+    hours: [u32; 24],
     with_points: u64,
     with_coupon: u64,
 }
 
-fn mode(counts: &BTreeMap<&str, u64>) -> Option<String> {
-    // Most first, then the smallest name (the map is in name order and
-    // `max_by_key` keeps the last maximum, hence the reversed iteration).
+/// The names one worker has seen, numbered in the order first seen.
+#[derive(Default)]
+struct Names<'a> {
+    numbers: crate::ledger::Map<&'a str, u32>,
+    names: Vec<&'a str>,
+}
+
+impl<'a> Names<'a> {
+    fn number(&mut self, name: &'a str) -> u32 {
+        let next = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        *self.numbers.entry(name).or_insert_with(|| {
+            self.names.push(name);
+            next
+        })
+    }
+
+    fn name(&self, number: u32) -> &'a str {
+        usize::try_from(number)
+            .ok()
+            .and_then(|i| self.names.get(i))
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+/// Adds `delta` to `key`'s value in a small map (`delta` is the value of
+/// a new key); `None` when `add` overflows.
+fn bump<V: Copy>(
+    map: &mut Vec<(u32, V)>,
+    key: u32,
+    delta: V,
+    add: impl FnOnce(V, V) -> Option<V>,
+) -> Option<()> {
+    match map.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, v)) => *v = add(*v, delta)?,
+        None => map.push((key, delta)),
+    }
+    Some(())
+}
+
+/// The most counted name; ties to the smallest name.
+fn mode(counts: &[(u32, u64)], names: &Names<'_>) -> Option<String> {
     counts
         .iter()
-        .rev()
-        .max_by_key(|(_, n)| **n)
-        .map(|(k, _)| (*k).to_owned())
+        .map(|(k, n)| (names.name(*k), *n))
+        .min_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)))
+        .map(|(k, _)| k.to_owned())
 }
 
-fn top3(amounts: &BTreeMap<&str, Decimal>) -> Vec<String> {
-    let mut v: Vec<(&&str, &Decimal)> = amounts
-        .iter()
-        .filter(|(_, a)| **a > Decimal::ZERO)
-        .collect();
-    v.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
-    v.into_iter()
-        .take(3)
-        .map(|(k, _)| (*k).to_owned())
-        .collect()
+/// Up to three names of the largest positive amounts; ties by name.
+fn top3(amounts: &[(u32, Decimal)], names: &Names<'_>) -> Vec<String> {
+    // Largest first, then by name; the best three kept in order in one pass.
+    let order = |a: &(Decimal, &str), b: &(Decimal, &str)| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1));
+    let mut best: Vec<(Decimal, &str)> = Vec::with_capacity(4);
+    for (k, amount) in amounts.iter().filter(|(_, a)| *a > Decimal::ZERO) {
+        let item = (*amount, names.name(*k));
+        let at = best.partition_point(|held| order(held, &item).is_lt());
+        if at < 3 {
+            best.insert(at, item);
+            best.truncate(3);
+        }
+    }
+    best.into_iter().map(|(_, k)| k.to_owned()).collect()
 }
 
-fn earliest_max(counts: &[u64]) -> Option<usize> {
+/// Whether text is empty or only white space (what `trim` would empty),
+/// looking no further than the first other character.
+fn blank(text: &str) -> bool {
+    text.chars().all(char::is_whitespace)
+}
+
+fn earliest_max(counts: &[u32]) -> Option<usize> {
     let max = counts.iter().copied().max().filter(|m| *m > 0)?;
     counts.iter().position(|c| *c == max)
 }
@@ -252,18 +301,16 @@ fn share(part: u64, whole: u64) -> Decimal {
 /// so the top fifth scores 5; equal values share the score of the first of
 /// them.
 fn quintiles<T: Ord + Copy>(values: &[T]) -> Vec<u8> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by_key(|&i| values.get(i).copied());
+    let mut order: Vec<(T, usize)> = values.iter().copied().zip(0..).collect();
+    order.sort_unstable();
     let n = values.len().max(1);
     let mut scores = vec![1u8; values.len()];
     let mut rank_of_value = 0usize;
-    for (rank, &i) in order.iter().enumerate() {
-        let prev = rank
-            .checked_sub(1)
-            .and_then(|r| order.get(r))
-            .and_then(|&j| values.get(j));
-        if prev != values.get(i) {
+    let mut previous: Option<T> = None;
+    for (rank, &(value, i)) in order.iter().enumerate() {
+        if previous != Some(value) {
             rank_of_value = rank;
+            previous = Some(value);
         }
         let score = rank_of_value
             .saturating_add(1)
@@ -288,237 +335,452 @@ fn score_at_most<T: PartialOrd>(value: &T, cuts: &[T; 4]) -> u8 {
     u8::try_from(passed).unwrap_or(4).saturating_add(1)
 }
 
-/// Every order's instant, or every error in the orders (empty ids and
-/// customers, bad instants, negative amounts, repeated order ids, empty
-/// products, quantities of zero or less), in order.
-pub(crate) fn check_orders(
-    orders: &[InsightOrder],
-) -> Result<Vec<DateTime<FixedOffset>>, RequestErrors> {
-    let mut errors = Vec::new();
-    let mut instants = Vec::with_capacity(orders.len());
-    let mut ids = std::collections::BTreeSet::new();
-    for (i, o) in orders.iter().enumerate() {
-        let path = |field: &str| format!("orders[{i}].{field}");
-        for (field, value) in [("id", &o.id), ("customer", &o.customer)] {
-            if value.trim().is_empty() {
-                errors.push(RequestError::EmptyValue { path: path(field) });
-            }
-        }
-        if !o.id.trim().is_empty() && !ids.insert(o.id.as_str()) {
-            errors.push(RequestError::DuplicateOrder {
-                path: path("id"),
-                id: o.id.clone(),
-            });
-        }
-        match parse_instant(&o.at, &path("at")) {
-            Ok(at) => instants.push(at),
-            Err(e) => errors.push(e),
-        }
-        let amounts = [
-            ("amount", Some(o.amount)),
-            ("points_paid", o.points_paid),
-            ("coupon_discount", o.coupon_discount),
-        ];
-        for (field, value) in amounts {
-            if let Some(v) = value.filter(|v| *v < Decimal::ZERO) {
-                errors.push(RequestError::NegativeAmount {
-                    path: path(field),
-                    value: v,
-                });
-            }
-        }
-        for (k, line) in o.lines.iter().enumerate() {
-            let path = |field: &str| format!("orders[{i}].lines[{k}].{field}");
-            if line.sku.trim().is_empty() {
-                errors.push(RequestError::EmptyValue { path: path("sku") });
-            }
-            if line.quantity <= Decimal::ZERO {
-                errors.push(RequestError::InvalidQuantity {
-                    path: path("quantity"),
-                    value: line.quantity,
-                });
-            }
-            if line.amount < Decimal::ZERO {
-                errors.push(RequestError::NegativeAmount {
-                    path: path("amount"),
-                    value: line.amount,
-                });
-            }
+/// One order, checked: its instant (when it parses) and the hashes that
+/// spread orders over workers by id and by customer.
+pub(crate) struct Checked {
+    pub(crate) at: Option<DateTime<FixedOffset>>,
+    id_hash: u64,
+    customer_hash: u64,
+}
+
+fn hash_of(text: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x696e_7369_6768_7473).hash_one(text)
+}
+
+/// Whether a hash falls to worker `part` of `parts`.
+fn falls_to(hash: u64, part: usize, parts: usize) -> bool {
+    let parts = u64::try_from(parts).unwrap_or(1);
+    hash.checked_rem(parts)
+        .and_then(|r| usize::try_from(r).ok())
+        == Some(part)
+}
+
+/// An error of order `index`; `rank` orders one order's errors by field.
+type OrderError = (usize, u16, RequestError);
+
+/// The errors of one order, each ranked by field (id, customer, the
+/// repeated id, instant, amounts, then lines), and its [`Checked`].
+fn check_order(i: usize, o: &InsightOrder, errors: &mut Vec<OrderError>) -> Checked {
+    let path = |field: &str| format!("orders[{i}].{field}");
+    for (rank, field, value) in [(0, "id", &o.id), (1, "customer", &o.customer)] {
+        if blank(value) {
+            errors.push((i, rank, RequestError::EmptyValue { path: path(field) }));
         }
     }
-    if errors.is_empty() {
-        Ok(instants)
+    let at = DateTime::parse_from_rfc3339(&o.at).ok();
+    if at.is_none() {
+        errors.push((
+            i,
+            3,
+            RequestError::InvalidTimestamp {
+                path: path("at"),
+                value: o.at.clone(),
+            },
+        ));
+    }
+    let amounts = [
+        ("amount", Some(o.amount)),
+        ("points_paid", o.points_paid),
+        ("coupon_discount", o.coupon_discount),
+    ];
+    for (field, value) in amounts {
+        if let Some(v) = value.filter(|v| *v < Decimal::ZERO) {
+            errors.push((
+                i,
+                4,
+                RequestError::NegativeAmount {
+                    path: path(field),
+                    value: v,
+                },
+            ));
+        }
+    }
+    for (k, line) in o.lines.iter().enumerate() {
+        let path = |field: &str| format!("orders[{i}].lines[{k}].{field}");
+        if blank(&line.sku) {
+            errors.push((i, 5, RequestError::EmptyValue { path: path("sku") }));
+        }
+        if line.quantity <= Decimal::ZERO {
+            errors.push((
+                i,
+                5,
+                RequestError::InvalidQuantity {
+                    path: path("quantity"),
+                    value: line.quantity,
+                },
+            ));
+        }
+        if line.amount < Decimal::ZERO {
+            errors.push((
+                i,
+                5,
+                RequestError::NegativeAmount {
+                    path: path("amount"),
+                    value: line.amount,
+                },
+            ));
+        }
+    }
+    Checked {
+        at,
+        id_hash: hash_of(&o.id),
+        customer_hash: hash_of(&o.customer),
+    }
+}
+
+/// Every order checked, or every error in the orders (empty ids and
+/// customers, bad instants, negative amounts, repeated order ids, empty
+/// products, quantities of zero or less), in order. Spread over the cores.
+pub(crate) fn check_orders(orders: &[InsightOrder]) -> Result<Vec<Checked>, RequestErrors> {
+    let parts = crate::parallel::par_ranges(orders.len(), 4096, |range| {
+        let mut errors = Vec::new();
+        let checked: Vec<Checked> = range
+            .filter_map(|i| Some(check_order(i, orders.get(i)?, &mut errors)))
+            .collect();
+        (checked, errors)
+    });
+    let mut checked = Vec::with_capacity(orders.len());
+    let mut errors = Vec::new();
+    for (c, e) in parts {
+        checked.extend(c);
+        errors.extend(e);
+    }
+    // Repeated ids: each worker keeps the ids whose hash falls to it.
+    let workers = if orders.len() < 4096 {
+        1
     } else {
-        Err(RequestErrors(errors))
+        crate::parallel::workers()
+    };
+    let repeated = crate::parallel::par_parts(workers, |part| {
+        let mut seen: crate::ledger::Set<&str> = Default::default();
+        let mut repeated = Vec::new();
+        for (i, (o, c)) in orders.iter().zip(&checked).enumerate() {
+            if falls_to(c.id_hash, part, workers) && !blank(&o.id) && !seen.insert(o.id.as_str()) {
+                repeated.push((
+                    i,
+                    2,
+                    RequestError::DuplicateOrder {
+                        path: format!("orders[{i}].id"),
+                        id: o.id.clone(),
+                    },
+                ));
+            }
+        }
+        repeated
+    });
+    errors.extend(repeated.into_iter().flatten());
+    if errors.is_empty() {
+        return Ok(checked);
+    }
+    errors.sort_by_key(|(i, rank, _)| (*i, *rank));
+    Err(RequestErrors(errors.into_iter().map(|e| e.2).collect()))
+}
+
+/// One worker's customers, by id, the names they use, and its orders
+/// after `as_of`.
+struct Part<'a> {
+    customers: Vec<(&'a str, Acc)>,
+    names: Names<'a>,
+    later: usize,
+}
+
+/// Adds every order whose customer falls to worker `part` of `parts`.
+fn accumulate<'a>(
+    orders: &'a [InsightOrder],
+    checked: &[Checked],
+    as_of: &DateTime<FixedOffset>,
+    tz: chrono_tz::Tz,
+    (part, parts): (usize, usize),
+) -> Result<Part<'a>, RequestError> {
+    // About a customer per ten orders, to start with.
+    let guess = orders
+        .len()
+        .checked_div(parts.saturating_mul(10))
+        .unwrap_or(0);
+    let mut index: crate::ledger::Map<&str, usize> =
+        crate::ledger::Map::with_capacity_and_hasher(guess, Default::default());
+    let mut customers: Vec<(&str, Acc)> = Vec::with_capacity(guess);
+    let mut names = Names::default();
+    let mut later = 0usize;
+    for (i, (o, c)) in orders.iter().zip(checked).enumerate() {
+        if !falls_to(c.customer_hash, part, parts) {
+            continue;
+        }
+        let Some(at) = c.at else { continue };
+        if at > *as_of {
+            later = later.saturating_add(1);
+            continue;
+        }
+        let overflow = || RequestError::Overflow {
+            path: format!("orders[{i}]"),
+        };
+        let add = |a: Decimal, b: Decimal| a.checked_add(b);
+        let k = *index.entry(o.customer.as_str()).or_insert_with(|| {
+            customers.push((o.customer.as_str(), Acc::default()));
+            customers.len().saturating_sub(1)
+        });
+        let Some((_, acc)) = customers.get_mut(k) else {
+            continue;
+        };
+        let ms = at.timestamp_millis();
+        if acc.visits == 0 || ms < acc.first {
+            acc.first = ms;
+        }
+        if acc.visits == 0 || ms > acc.last {
+            acc.last = ms;
+        }
+        acc.visits = acc.visits.saturating_add(1);
+        acc.spend = acc.spend.checked_add(o.amount).ok_or_else(overflow)?;
+        for line in &o.lines {
+            if let Some(cat) = line.category.as_deref().filter(|c| !blank(c)) {
+                let cat = names.number(cat);
+                bump(&mut acc.categories, cat, line.amount, add).ok_or_else(overflow)?;
+            }
+            let sku = names.number(&line.sku);
+            bump(&mut acc.products, sku, line.quantity, add).ok_or_else(overflow)?;
+        }
+        for (map, value) in [
+            (&mut acc.channels, &o.channel),
+            (&mut acc.stores, &o.store),
+            (&mut acc.payments, &o.payment),
+        ] {
+            // A blank value is no value.
+            if let Some(v) = value.as_deref().filter(|v| !blank(v)) {
+                bump(map, names.number(v), 1, |a, b| Some(a.saturating_add(b)));
+            }
+        }
+        let local = at.with_timezone(&tz);
+        let wd = usize::try_from(local.weekday().num_days_from_monday()).unwrap_or(0);
+        let hour = usize::try_from(local.hour()).unwrap_or(0);
+        if let Some(w) = acc.weekdays.get_mut(wd) {
+            *w = w.saturating_add(1);
+        }
+        if let Some(h) = acc.hours.get_mut(hour) {
+            *h = h.saturating_add(1);
+        }
+        if o.points_paid.is_some_and(|p| p > Decimal::ZERO) {
+            acc.with_points = acc.with_points.saturating_add(1);
+        }
+        if o.coupon_discount.is_some_and(|p| p > Decimal::ZERO) {
+            acc.with_coupon = acc.with_coupon.saturating_add(1);
+        }
+    }
+    customers.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    Ok(Part {
+        customers,
+        names,
+        later,
+    })
+}
+
+/// Merges lists sorted by id into one; each customer keeps the number of
+/// the list (the worker, whose names it uses) it came from.
+fn merge_sorted(parts: Vec<Vec<(&str, Acc)>>) -> Vec<(&str, Acc, usize)> {
+    let total = parts.iter().map(Vec::len).sum();
+    let mut heads: Vec<_> = parts
+        .into_iter()
+        .enumerate()
+        .map(|(k, p)| p.into_iter().map(move |(id, acc)| (id, acc, k)).peekable())
+        .collect();
+    let mut out = Vec::with_capacity(total);
+    loop {
+        let next = heads
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(k, h)| h.peek().map(|(id, _, _)| (*id, k)))
+            .min()
+            .map(|(_, k)| k);
+        match next.and_then(|k| heads.get_mut(k)).and_then(Iterator::next) {
+            Some(item) => out.push(item),
+            None => return out,
+        }
     }
 }
 
 impl Program {
     /// Statistics, RFM scores and segments of every customer with an order
     /// by `as_of`. Weekdays and hours are local to the program's time zone.
+    /// Large requests are spread over the machine's cores.
     pub fn customer_stats(&self, request: &StatsRequest) -> Result<Stats, RequestErrors> {
         let as_of = parse_instant(&request.as_of, "as_of")?;
-        let instants = check_orders(&request.orders)?;
+        let orders = &request.orders;
+        let checked = check_orders(orders)?;
         let tz = self.time_zone();
-        let mut by_customer: BTreeMap<&str, Acc<'_>> = BTreeMap::new();
+        let workers = if orders.len() < 4096 {
+            1
+        } else {
+            crate::parallel::workers()
+        };
+        let parts = crate::parallel::par_parts(workers, |part| {
+            accumulate(orders, &checked, &as_of, tz, (part, workers))
+        });
         let mut later = 0usize;
-        for (i, (o, at)) in request.orders.iter().zip(instants).enumerate() {
-            if at > as_of {
-                later = later.saturating_add(1);
-                continue;
-            }
-            let overflow = || RequestError::Overflow {
-                path: format!("orders[{i}]"),
-            };
-            let ms = at.timestamp_millis();
-            let acc = by_customer.entry(o.customer.as_str()).or_default();
-            if acc.visits == 0 || ms < acc.first {
-                acc.first = ms;
-            }
-            if acc.visits == 0 || ms > acc.last {
-                acc.last = ms;
-            }
-            acc.visits = acc.visits.saturating_add(1);
-            acc.spend = acc.spend.checked_add(o.amount).ok_or_else(overflow)?;
-            for line in &o.lines {
-                if let Some(c) = line.category.as_deref().filter(|c| !c.trim().is_empty()) {
-                    let e = acc.categories.entry(c).or_default();
-                    *e = e.checked_add(line.amount).ok_or_else(overflow)?;
+        let mut sorted = Vec::with_capacity(parts.len());
+        let mut names = Vec::with_capacity(parts.len());
+        let mut first_overflow: Option<(usize, RequestError)> = None;
+        for part in parts {
+            match part {
+                Ok(p) => {
+                    later = later.saturating_add(p.later);
+                    sorted.push(p.customers);
+                    names.push(p.names);
                 }
-                let e = acc.products.entry(line.sku.as_str()).or_default();
-                *e = e.checked_add(line.quantity).ok_or_else(overflow)?;
-            }
-            for (map, value) in [
-                (&mut acc.channels, &o.channel),
-                (&mut acc.stores, &o.store),
-                (&mut acc.payments, &o.payment),
-            ] {
-                // A blank value is no value.
-                if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
-                    let e = map.entry(v).or_default();
-                    *e = e.saturating_add(1);
+                Err(e) => {
+                    // The first overflow in order (each worker stops at its first).
+                    let at = overflow_index(&e);
+                    if first_overflow.as_ref().is_none_or(|(i, _)| at < *i) {
+                        first_overflow = Some((at, e));
+                    }
                 }
-            }
-            let local = at.with_timezone(&tz);
-            let wd = usize::try_from(local.weekday().num_days_from_monday()).unwrap_or(0);
-            let hour = usize::try_from(local.hour()).unwrap_or(0);
-            if let Some(w) = acc.weekdays.get_mut(wd) {
-                *w = w.saturating_add(1);
-            }
-            if let Some(h) = acc.hours.get_mut(hour) {
-                *h = h.saturating_add(1);
-            }
-            if o.points_paid.is_some_and(|p| p > Decimal::ZERO) {
-                acc.with_points = acc.with_points.saturating_add(1);
-            }
-            if o.coupon_discount.is_some_and(|p| p > Decimal::ZERO) {
-                acc.with_coupon = acc.with_coupon.saturating_add(1);
             }
         }
-        let accs: Vec<(&str, Acc<'_>)> = by_customer.into_iter().collect();
+        if let Some((_, e)) = first_overflow {
+            return Err(RequestErrors(vec![e]));
+        }
+        let accs = merge_sorted(sorted);
+        drop(checked);
         let as_of_ms = as_of.timestamp_millis();
         let policy = &self.insights;
         let recency = match &policy.recency_days {
             Some(days) => accs
                 .iter()
-                .map(|(_, a)| {
-                    let days_since = as_of_ms.saturating_sub(a.last) / DAY_MS;
-                    score_at_most(&days_since, days)
-                })
+                .map(|(_, a, _)| score_at_most(&(as_of_ms.saturating_sub(a.last) / DAY_MS), days))
                 .collect(),
             // Ranks the most recent last (so it scores highest).
-            None => quintiles(&accs.iter().map(|(_, a)| a.last).collect::<Vec<_>>()),
+            None => quintiles(&accs.iter().map(|(_, a, _)| a.last).collect::<Vec<_>>()),
         };
         let frequency = match &policy.frequency {
             Some(cuts) => accs
                 .iter()
-                .map(|(_, a)| score_at_least(&a.visits, cuts))
+                .map(|(_, a, _)| score_at_least(&a.visits, cuts))
                 .collect(),
-            None => quintiles(&accs.iter().map(|(_, a)| a.visits).collect::<Vec<_>>()),
+            None => quintiles(&accs.iter().map(|(_, a, _)| a.visits).collect::<Vec<_>>()),
         };
         let monetary = match &policy.monetary {
             Some(cuts) => accs
                 .iter()
-                .map(|(_, a)| score_at_least(&a.spend, cuts))
+                .map(|(_, a, _)| score_at_least(&a.spend, cuts))
                 .collect(),
-            None => quintiles(&accs.iter().map(|(_, a)| a.spend).collect::<Vec<_>>()),
+            None => quintiles(&accs.iter().map(|(_, a, _)| a.spend).collect::<Vec<_>>()),
         };
-        let mut sizes: Vec<SegmentSize> = policy
-            .segment_names()
-            .map(|name| SegmentSize {
-                segment: name.to_owned(),
-                customers: 0,
-            })
-            .collect();
-        let minor = self.currency().minor_units();
-        let format = |ms: i64| self.ledger.format(ms);
-        let customers = accs
-            .into_iter()
-            .enumerate()
-            .map(|(k, (customer, a))| {
-                let (r, f, m) = (
-                    recency.get(k).copied().unwrap_or(1),
-                    frequency.get(k).copied().unwrap_or(1),
-                    monetary.get(k).copied().unwrap_or(1),
-                );
-                let days_since_last = as_of_ms.saturating_sub(a.last) / DAY_MS;
-                let days_since_first = as_of_ms.saturating_sub(a.first) / DAY_MS;
-                let week = Decimal::from(7 * DAY_MS);
-                let weeks = Decimal::from(as_of_ms.saturating_sub(a.first).max(7 * DAY_MS))
-                    .checked_div(week)
-                    .unwrap_or(Decimal::ONE);
-                let visits = Decimal::from(a.visits);
-                let segment = policy.segment(&Facts {
-                    visits: a.visits,
-                    days_since_first,
-                    days_since_last,
-                    scores: [r, f, m],
-                });
-                if let Some(size) = sizes.iter_mut().find(|s| s.segment == segment) {
-                    size.customers = size.customers.saturating_add(1);
-                }
-                CustomerStats {
-                    customer: customer.to_owned(),
-                    visits: a.visits,
-                    first_purchase: format(a.first),
-                    last_purchase: format(a.last),
-                    days_since_last,
-                    total_spend: self.currency().present(a.spend),
-                    average_spend: self.currency().present(
-                        a.spend
-                            .checked_div(visits.max(Decimal::ONE))
-                            .unwrap_or_default()
-                            .round_dp(minor),
-                    ),
-                    visits_per_week: crate::money::normalize(
-                        visits.checked_div(weeks).unwrap_or_default().round_dp(2),
-                    ),
-                    favourite_categories: top3(&a.categories),
-                    favourite_products: top3(&a.products),
-                    preferred_channel: mode(&a.channels),
-                    preferred_store: mode(&a.stores),
-                    preferred_payment: mode(&a.payments),
-                    preferred_weekday: earliest_max(&a.weekdays)
-                        .and_then(|d| u8::try_from(d.saturating_add(1)).ok()),
-                    preferred_hour: earliest_max(&a.hours).and_then(|h| u8::try_from(h).ok()),
-                    points_share: share(a.with_points, a.visits),
-                    coupon_share: share(a.with_coupon, a.visits),
-                    rfm: Rfm {
-                        recency: r,
-                        frequency: f,
-                        monetary: m,
-                        segment: segment.to_owned(),
-                    },
-                }
-            })
-            .collect();
+        let segments: Vec<&str> = policy.segment_names().collect();
+        let no_names = Names::default();
+        let built = crate::parallel::par_ranges(accs.len(), 4096, |range| {
+            let mut sizes = vec![0u64; segments.len()];
+            let customers: Vec<CustomerStats> = range
+                .filter_map(|k| {
+                    let (customer, a, part) = accs.get(k)?;
+                    let names = names.get(*part).unwrap_or(&no_names);
+                    let scores = [
+                        recency.get(k).copied().unwrap_or(1),
+                        frequency.get(k).copied().unwrap_or(1),
+                        monetary.get(k).copied().unwrap_or(1),
+                    ];
+                    let c = self.one_customer(customer, a, names, as_of_ms, scores);
+                    if let Some(n) = segments
+                        .iter()
+                        .position(|n| *n == c.rfm.segment)
+                        .and_then(|i| sizes.get_mut(i))
+                    {
+                        *n = n.saturating_add(1);
+                    }
+                    Some(c)
+                })
+                .collect();
+            (customers, sizes)
+        });
+        let mut customers = Vec::with_capacity(accs.len());
+        let mut sizes = vec![0u64; segments.len()];
+        for (c, s) in built {
+            customers.extend(c);
+            for (total, n) in sizes.iter_mut().zip(s) {
+                *total = total.saturating_add(n);
+            }
+        }
         Ok(Stats {
-            as_of: format(as_of_ms),
+            as_of: self.ledger.format(as_of_ms),
             customers,
-            segments: sizes,
+            segments: segments
+                .iter()
+                .zip(sizes)
+                .map(|(name, customers)| SegmentSize {
+                    segment: (*name).to_owned(),
+                    customers,
+                })
+                .collect(),
             later_orders: later,
         })
     }
+
+    /// One customer's statistics from their totals and scores.
+    fn one_customer(
+        &self,
+        customer: &str,
+        a: &Acc,
+        names: &Names<'_>,
+        as_of_ms: i64,
+        scores: [u8; 3],
+    ) -> CustomerStats {
+        let [r, f, m] = scores;
+        let days_since_last = as_of_ms.saturating_sub(a.last) / DAY_MS;
+        let days_since_first = as_of_ms.saturating_sub(a.first) / DAY_MS;
+        let week = Decimal::from(7 * DAY_MS);
+        let weeks = Decimal::from(as_of_ms.saturating_sub(a.first).max(7 * DAY_MS))
+            .checked_div(week)
+            .unwrap_or(Decimal::ONE);
+        let visits = Decimal::from(a.visits);
+        let segment = self.insights.segment(&Facts {
+            visits: a.visits,
+            days_since_first,
+            days_since_last,
+            scores,
+        });
+        let minor = self.currency().minor_units();
+        CustomerStats {
+            customer: customer.to_owned(),
+            visits: a.visits,
+            first_purchase: self.ledger.format(a.first),
+            last_purchase: self.ledger.format(a.last),
+            days_since_last,
+            total_spend: self.currency().present(a.spend),
+            average_spend: self.currency().present(
+                a.spend
+                    .checked_div(visits.max(Decimal::ONE))
+                    .unwrap_or_default()
+                    .round_dp(minor),
+            ),
+            visits_per_week: crate::money::normalize(
+                visits.checked_div(weeks).unwrap_or_default().round_dp(2),
+            ),
+            favourite_categories: top3(&a.categories, names),
+            favourite_products: top3(&a.products, names),
+            preferred_channel: mode(&a.channels, names),
+            preferred_store: mode(&a.stores, names),
+            preferred_payment: mode(&a.payments, names),
+            preferred_weekday: earliest_max(&a.weekdays)
+                .and_then(|d| u8::try_from(d.saturating_add(1)).ok()),
+            preferred_hour: earliest_max(&a.hours).and_then(|h| u8::try_from(h).ok()),
+            points_share: share(a.with_points, a.visits),
+            coupon_share: share(a.with_coupon, a.visits),
+            rfm: Rfm {
+                recency: r,
+                frequency: f,
+                monetary: m,
+                segment: segment.to_owned(),
+            },
+        }
+    }
+}
+
+/// The order index an overflow error names (`orders[12]`).
+fn overflow_index(e: &RequestError) -> usize {
+    use crate::error::Coded;
+    e.path()
+        .strip_prefix("orders[")
+        .and_then(|p| p.split(']').next())
+        .and_then(|i| i.parse().ok())
+        .unwrap_or(usize::MAX)
 }
 
 #[cfg(test)]
@@ -536,8 +798,21 @@ mod tests {
 
     #[test]
     fn ties_go_to_the_smallest_name_or_the_earliest_slot() {
-        let counts: BTreeMap<&str, u64> = [("web", 2), ("app", 2), ("pos", 1)].into();
-        assert_eq!(mode(&counts).as_deref(), Some("app"));
+        let mut names = Names::default();
+        let [web, app, pos] = ["web", "app", "pos"].map(|n| names.number(n));
+        let counts = [(web, 2), (app, 2), (pos, 1)];
+        assert_eq!(mode(&counts, &names).as_deref(), Some("app"));
+        let [b, a, c, d, z] = ["b", "a", "c", "d", "z"].map(|n| names.number(n));
+        let amounts = [
+            (b, Decimal::TEN),
+            (a, Decimal::TEN),
+            (c, Decimal::ONE),
+            (d, Decimal::TWO),
+            (z, Decimal::ZERO),
+        ];
+        assert_eq!(top3(&amounts, &names), ["a", "b", "d"]);
+        assert_eq!(top3(&amounts[2..], &names), ["d", "c"]);
+        assert!(blank(" \u{a0}\t") && blank("") && !blank(" x "));
         assert_eq!(earliest_max(&[0, 3, 1, 3]), Some(1));
         assert_eq!(earliest_max(&[0, 0]), None);
     }
