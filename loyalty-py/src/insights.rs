@@ -1,17 +1,19 @@
-//! Insights through `ffi`: what `Program.customer_stats` and
-//! `customer_stats_request` call, and `loyalty.segment_names`.
+//! Insights through `ffi`: what `Program.customer_stats`,
+//! `customer_stats_request`, `triggers` and `triggers_request` call, and
+//! `loyalty.segment_names`.
 //!
 //! Every answer is the core's JSON answer as plain Python data (amounts and
 //! shares stay decimal strings), so it compares byte for byte with the other
 //! bindings. A request the core cannot answer raises `RequestError`. A
-//! `pyarrow.Table` or `pandas.DataFrame` of orders is turned into order dicts
-//! (and the answer, with `as_table`, into a table) by the small pure-Python
-//! module `loyalty._tables`; nothing else is reshaped.
+//! `pyarrow.Table` or `pandas.DataFrame` of orders (or of trigger customers)
+//! is turned into dicts (and the answer, with `as_table`, into a table) by the
+//! small pure-Python module `loyalty._tables`; nothing else is reshaped. The
+//! core is called with the GIL released.
 
 use loyalty_core::Program;
 use loyalty_core::ffi::{self, ErrorKind};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyBool, PyInt, PyList};
 use serde_json::{Map, Value};
 
 use crate::book::{answer, guarded};
@@ -63,8 +65,73 @@ pub(crate) fn customer_stats_request<'py>(
     answer(py, result)
 }
 
-/// Every customer segment's name (`rfm.segment`), in the order the segments
-/// are tried: the first that fits names the customer.
+/// `Program.triggers`: customers as a list of dicts, a `pyarrow.Table` or a
+/// `pandas.DataFrame` (one customer per row); `date` (text or a
+/// `datetime.date`) and `at` (RFC 3339 text or an aware `datetime`) go to the
+/// core only when given, so giving both or neither is the core's
+/// `date_and_at_not_one`. A whole-number `seed` is passed as its decimal text.
+/// With `as_table` the answer comes back as a table, one row per trigger.
+pub(crate) fn triggers<'py>(
+    program: &Program,
+    py: Python<'py>,
+    customers: &Bound<'py, PyAny>,
+    date: Option<&Bound<'py, PyAny>>,
+    at: Option<&Bound<'py, PyAny>>,
+    seed: Option<&Bound<'py, PyAny>>,
+    as_table: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let tables = py.import("loyalty._tables")?;
+    // A list of customer dicts for a table, None for anything else.
+    let rows = tables.call_method1("customer_rows", (customers,))?;
+    let mut request = Map::new();
+    request.insert(
+        "customers".to_owned(),
+        value_at(if rows.is_none() { customers } else { &rows }, "customers")?,
+    );
+    if let Some(date) = date {
+        request.insert("date".to_owned(), value_at(date, "date")?);
+    }
+    if let Some(at) = at {
+        request.insert("at".to_owned(), value_at(at, "at")?);
+    }
+    if let Some(seed) = seed {
+        request.insert("seed".to_owned(), seed_value(seed)?);
+    }
+    let result = py.detach(|| guarded(|| ffi::insights_triggers(program, Value::Object(request))));
+    let answer = answer(py, result)?;
+    if as_table {
+        return tables.call_method1("trigger_table", (customers, answer));
+    }
+    Ok(answer)
+}
+
+/// A seed as the core takes it: text, and a Python `int` (not a `bool`) as
+/// its decimal text; anything else as it is (the core says what is wrong).
+fn seed_value(seed: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if seed.cast::<PyInt>().is_ok()
+        && seed.cast::<PyBool>().is_err()
+        && let Ok(n) = seed.extract::<i128>()
+    {
+        return Ok(Value::String(n.to_string()));
+    }
+    value_at(seed, "seed")
+}
+
+/// `Program.triggers_request`: a whole `TriggerRequest` mapping.
+pub(crate) fn triggers_request<'py>(
+    program: &Program,
+    py: Python<'py>,
+    request: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let value = request_value(request)?;
+    let result = py.detach(|| guarded(|| ffi::insights_triggers(program, value)));
+    answer(py, result)
+}
+
+/// The default customer segments' names (`rfm.segment` of a program without
+/// `[[insights.segments]]`), in the order they are tried: the first that fits
+/// names the customer. A program's own segments, with their sizes, are the
+/// `segments` of its `customer_stats` answer.
 #[pyfunction]
 pub(crate) fn segment_names(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
     Ok(to_py(py, &ffi::segment_names())?.cast_into::<PyList>()?)

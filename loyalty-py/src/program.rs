@@ -306,15 +306,21 @@ impl PyProgram {
     /// RFC 3339 text or an aware `datetime`; orders after it are left out
     /// and counted. Weekdays and hours are local to the program's time zone.
     ///
-    /// Answers a `Stats` dict; with `as_table=True` a table with one row
-    /// per customer and flat columns (`rfm`'s keys lifted up): a
+    /// Answers a `Stats` dict (its `segments` list every segment of the
+    /// program, `[[insights.segments]]` or the default ones, in the order
+    /// they are tried, with its number of customers, 0 included); with
+    /// `as_table=True` a table with one row per customer and flat columns
+    /// (`rfm`'s keys lifted up): a
     /// `pandas.DataFrame` for a DataFrame, else a `pyarrow.Table`. Money,
     /// shares and visits per week stay exact decimal text, as in the dict
     /// (`pyarrow.compute.cast(t["total_spend"], pyarrow.decimal128(38, 4))`
     /// or `df["total_spend"].map(decimal.Decimal)` to compute with them);
     /// instants stay RFC 3339 text in the program's zone. `as_of` and
     /// `later_orders` are the table's metadata (`loyalty.as_of`,
-    /// `loyalty.later_orders`) or the DataFrame's `attrs`.
+    /// `loyalty.later_orders`) or the DataFrame's `attrs`; so are the
+    /// program's segments with their sizes (`loyalty.segments`, JSON text;
+    /// `attrs["segments"]`, a list of dicts), which the rows cannot give
+    /// (a segment without customers has no row).
     #[pyo3(signature = (orders, as_of, *, as_table=false))]
     fn customer_stats<'py>(
         &self,
@@ -334,6 +340,51 @@ impl PyProgram {
         request: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         crate::insights::customer_stats_request(&self.inner, py, request)
+    }
+
+    /// Lifecycle triggers (birthday, anniversary, membership, welcome,
+    /// win-back, points expiring, tier at risk) the program's `[triggers]`
+    /// make due, for `customers`: a list of `TriggerCustomer` dicts, a
+    /// `pyarrow.Table` or a `pandas.DataFrame` with those columns (one
+    /// customer per row; `anniversaries` and `expiring` list-of-struct
+    /// columns, `tier_at_risk` a struct column; missing cells, None, NaN and
+    /// NaT, are left out; a date column may be `date32` or midnight
+    /// `datetime64`).
+    ///
+    /// Give exactly one of `date`, the local day for everyone
+    /// (`YYYY-MM-DD` text or a `datetime.date`), and `at`, an instant (RFC
+    /// 3339 text or an aware `datetime`; a naive one is refused) at which
+    /// each customer's day is the local date in their `time_zone` (the
+    /// program's by default). `seed` (a whole number, text or `int`) makes
+    /// personal coupon codes repeatable; without one they come from the
+    /// operating system's secure generator.
+    ///
+    /// Answers a `Triggers` dict; with `as_table=True` a table with one row
+    /// per trigger, columns `customer`, `kind`, `date`, `on` (dates),
+    /// `coupon_campaign`, `coupon_code` (None without a coupon) and
+    /// `details` (a map of detail kind to value text): a `pandas.DataFrame`
+    /// for a DataFrame, else a `pyarrow.Table`.
+    #[pyo3(signature = (customers, *, date=None, at=None, seed=None, as_table=false))]
+    fn triggers<'py>(
+        &self,
+        py: Python<'py>,
+        customers: &Bound<'py, PyAny>,
+        date: Option<&Bound<'py, PyAny>>,
+        at: Option<&Bound<'py, PyAny>>,
+        seed: Option<&Bound<'py, PyAny>>,
+        as_table: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::insights::triggers(&self.inner, py, customers, date, at, seed, as_table)
+    }
+
+    /// `triggers` of a whole `TriggerRequest` mapping (`date` or `at`,
+    /// `customers`, `seed`), as the other bindings send it.
+    fn triggers_request<'py>(
+        &self,
+        py: Python<'py>,
+        request: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::insights::triggers_request(&self.inner, py, request)
     }
 
     /// An empty `MatchIndex` under the program's merge policy.

@@ -487,5 +487,16 @@ def test_public_names() -> None:
         "Rfm",
         "Stats",
         "StatsRequest",
+        "SegmentSize",
+        # Triggers: the request, its customers and the answer.
+        "TriggerRequest",
+        "TriggerCustomer",
+        "AnniversaryDate",
+        "ExpiringPoints",
+        "TierAtRisk",
+        "Triggers",
+        "Trigger",
+        "TriggerCoupon",
+        "TriggerDetail",
     }
     assert all(hasattr(loyalty, name) for name in loyalty.__all__)

@@ -61,6 +61,11 @@ EXPECTED_ERROR_CODES = {
         "invalid_weight",
         # Referral credit: `[referrals.qualify]` needs exactly one of `min_order` and `event`.
         "invalid_referral_qualify",
+        # Insights: `[insights.rfm]` cut points and `[[insights.segments]]` rules.
+        "cut_points_not_increasing",
+        "invalid_score_range",
+        "duplicate_segment",
+        "segments_not_exhaustive",
     ],
     "request": [
         "syntax_error",
@@ -91,6 +96,9 @@ EXPECTED_ERROR_CODES = {
         "code_space_exhausted",
         "duplicate_profile",
         "duplicate_order",
+        # Triggers: a customer's `time_zone`, and exactly one of `date` and `at`.
+        "invalid_time_zone",
+        "date_and_at_not_one",
     ],
     "ledger": [
         "syntax_error",

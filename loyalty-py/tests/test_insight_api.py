@@ -1,12 +1,14 @@
 """The Python API of insights: `Program.customer_stats` (lists, pyarrow tables,
-pandas data frames; `as_table=True`), `customer_stats_request` and
-`loyalty.segment_names`.
+pandas data frames; `as_table=True`), `customer_stats_request`,
+`loyalty.segment_names` and a program's own `[insights]` (cut points and
+segments). Triggers are in test_trigger_api.py.
 """
 
 from __future__ import annotations
 
 import datetime
 import decimal
+import json
 import threading
 import time
 import typing
@@ -150,6 +152,17 @@ def test_stats_of_each_customer(stats: loyalty.Stats) -> None:
     assert c3["rfm"]["segment"] == "lapsed"  # 226 days since the only order
 
 
+def test_segments_list_every_default_segment_in_order_with_its_size(stats: loyalty.Stats) -> None:
+    """Every segment, in the order tried, empty ones too; the sizes count the customers' segments."""
+    assert [s["segment"] for s in stats["segments"]] == loyalty.segment_names()
+    counted = {name: 0 for name in loyalty.segment_names()}
+    for c in stats["customers"]:
+        counted[c["rfm"]["segment"]] += 1
+    assert {s["segment"]: s["customers"] for s in stats["segments"]} == counted
+    assert sum(s["customers"] for s in stats["segments"]) == len(stats["customers"]) == 3
+    assert any(s["customers"] == 0 for s in stats["segments"])
+
+
 def test_decimal_inputs_are_exact(program: loyalty.Program, stats: loyalty.Stats) -> None:
     orders = [
         {**o, "amount": decimal.Decimal(o["amount"]), "at": datetime.datetime.fromisoformat(o["at"])} for o in ORDERS
@@ -162,7 +175,13 @@ def test_customer_stats_request_is_the_same_call(program: loyalty.Program, stats
 
 
 def test_no_orders_no_customers(program: loyalty.Program) -> None:
-    assert program.customer_stats([], AS_OF) == {"as_of": AS_OF, "customers": [], "later_orders": 0}
+    """No customers, and still every segment, each of size 0 (how to list a program's segments)."""
+    assert program.customer_stats([], AS_OF) == {
+        "as_of": AS_OF,
+        "customers": [],
+        "segments": [{"segment": name, "customers": 0} for name in loyalty.segment_names()],
+        "later_orders": 0,
+    }
 
 
 # --- as_of ---------------------------------------------------------------------------------
@@ -360,8 +379,25 @@ def test_as_table_columns_and_types(program: loyalty.Program, stats: loyalty.Sta
     assert [(f.name, f.type) for f in table.schema] == COLUMNS
     assert table.num_rows == 3
     assert table.to_pylist() == _flat(stats)
-    assert table.schema.metadata == {b"loyalty.as_of": AS_OF.encode(), b"loyalty.later_orders": b"1"}
+    assert table.schema.metadata == {
+        b"loyalty.as_of": AS_OF.encode(),
+        b"loyalty.later_orders": b"1",
+        b"loyalty.segments": json.dumps(stats["segments"], separators=(",", ":")).encode(),
+    }
     assert table.column("preferred_store").null_count == 2
+
+
+def test_as_table_carries_the_segment_sizes_the_rows_cannot(program: loyalty.Program, stats: loyalty.Stats) -> None:
+    """Counting the `segment` column misses the empty segments and the program's
+    order; the sizes are in the metadata (Arrow, JSON text) and `attrs` (pandas)."""
+    table = program.customer_stats(ORDERS, AS_OF, as_table=True)
+    assert json.loads(table.schema.metadata[b"loyalty.segments"]) == stats["segments"]
+    counts = table.group_by("segment").aggregate([("customer", "count")])
+    assert counts.num_rows < len(stats["segments"])
+    frame = program.customer_stats(pd.DataFrame(ORDERS), AS_OF, as_table=True)
+    assert frame.attrs["segments"] == stats["segments"]
+    sizes = pd.DataFrame(frame.attrs["segments"])
+    assert sizes["segment"].tolist() == loyalty.segment_names() and sizes["customers"].sum() == len(frame)
 
 
 def test_as_table_of_a_list_is_a_pyarrow_table(program: loyalty.Program, stats: loyalty.Stats) -> None:
@@ -384,7 +420,7 @@ def test_as_table_of_a_data_frame_is_a_data_frame(program: loyalty.Program, stat
     frame = program.customer_stats(pd.DataFrame(ORDERS), AS_OF, as_table=True)
     assert isinstance(frame, pd.DataFrame)
     assert list(frame.columns) == [name for name, _ in COLUMNS]
-    assert frame.attrs == {"as_of": AS_OF, "later_orders": 1}
+    assert frame.attrs == {"as_of": AS_OF, "later_orders": 1, "segments": stats["segments"]}
     ints = [name for name, t in COLUMNS if t == pa.int64()]
     assert all(frame[name].dtype == "int64" for name in ints)
     assert all(pd.api.types.is_string_dtype(frame[name]) for name, t in COLUMNS if t == pa.string())
@@ -404,7 +440,7 @@ def test_money_columns_convert_to_decimal_exactly(program: loyalty.Program, stat
     table = program.customer_stats(ORDERS, AS_OF, as_table=True)
     frame = program.customer_stats(pd.DataFrame(ORDERS), AS_OF, as_table=True)
     for name in ("total_spend", "average_spend", "visits_per_week", "points_share", "coupon_share"):
-        expected = [decimal.Decimal(c[name]) for c in stats["customers"]]  # type: ignore[literal-required]
+        expected = [decimal.Decimal(c[name]) for c in stats["customers"]]
         assert pc.cast(table[name], pa.decimal128(38, 4)).to_pylist() == expected
         assert frame[name].map(decimal.Decimal).tolist() == expected
 
@@ -414,13 +450,111 @@ def test_money_columns_convert_to_decimal_exactly(program: loyalty.Program, stat
 SEGMENTS = ["new", "lapsed", "one_time", "vip", "loyal", "at_risk", "hibernating", "regular"]
 
 
-def test_segment_names_have_not_drifted() -> None:
-    """The core's list, the literal of `Rfm["segment"]` and the contract here are one list."""
+def test_default_segment_names_have_not_drifted(program: loyalty.Program) -> None:
+    """The core's default list, a program's segments without `[insights]` and
+    the contract here are one list; `segment_names()` is a fresh copy."""
     names = loyalty.segment_names()
     assert names == SEGMENTS
-    assert list(typing.get_args(typing.get_type_hints(loyalty.Rfm)["segment"])) == names
+    assert [s["segment"] for s in program.customer_stats([], AS_OF)["segments"]] == SEGMENTS
     names.clear()
     assert loyalty.segment_names() == SEGMENTS
+
+
+def test_segment_is_any_text_not_the_default_names() -> None:
+    """A program names its own segments, so `Rfm["segment"]` and
+    `SegmentSize["segment"]` are `str`, not a literal of the default names."""
+    assert typing.get_type_hints(loyalty.Rfm)["segment"] is str
+    assert typing.get_type_hints(loyalty.SegmentSize) == {"segment": str, "customers": int}
+    segments = typing.get_type_hints(loyalty.Stats)["segments"]
+    assert (typing.get_origin(segments), typing.get_args(segments)) == (list, (loyalty.SegmentSize,))
+
+
+# --- a program's own [insights] ------------------------------------------------------------
+
+CUSTOM_TOML = (
+    PROGRAM_TOML
+    + """
+[insights.rfm]
+recency_days = [7, 30, 90, 180]
+frequency = [2, 3, 5, 8]
+monetary = ["20", "50", "100", "250"]
+
+[[insights.segments]]
+name = "big_spenders"
+monetary = [5, 5]
+
+[[insights.segments]]
+name = "regulars"
+visits = [2, 1000]
+
+[[insights.segments]]
+name = "quiet"
+no_purchase_for_days = 90
+
+[[insights.segments]]
+name = "everyone_else"
+"""
+)
+
+
+def test_custom_segments_flow_through_customer_stats() -> None:
+    """Cut points score each customer on their own (not by quintile), the
+    program's rules name them, and `segments` lists the program's segments in
+    its order with their sizes, an empty one included, in every form of the answer."""
+    custom = loyalty.Program.from_toml(CUSTOM_TOML)
+    stats = custom.customer_stats(ORDERS, AS_OF)
+    scores = {c["customer"]: c["rfm"] for c in stats["customers"]}
+    assert scores == {
+        # 5 days since the last order, 2 visits, 62.50 spent.
+        "c-1": {"recency": 5, "frequency": 2, "monetary": 3, "segment": "regulars"},
+        # 68 days, 1 visit, 300.00.
+        "c-2": {"recency": 3, "frequency": 1, "monetary": 5, "segment": "big_spenders"},
+        # 226 days, 1 visit, 8.00.
+        "c-3": {"recency": 1, "frequency": 1, "monetary": 1, "segment": "quiet"},
+    }
+    assert stats["segments"] == [
+        {"segment": "big_spenders", "customers": 1},
+        {"segment": "regulars", "customers": 1},
+        {"segment": "quiet", "customers": 1},
+        {"segment": "everyone_else", "customers": 0},
+    ]
+    # segment_names() stays the default list: it is not the program's.
+    assert loyalty.segment_names() == SEGMENTS
+    assert custom.customer_stats_request({"orders": ORDERS, "as_of": AS_OF}) == stats
+    assert custom.customer_stats(arrow_orders(ORDERS), AS_OF) == stats
+    table = custom.customer_stats(ORDERS, AS_OF, as_table=True)
+    assert table.column("segment").to_pylist() == ["regulars", "big_spenders", "quiet"]
+    assert json.loads(table.schema.metadata[b"loyalty.segments"]) == stats["segments"]
+    frame = custom.customer_stats(pd.DataFrame(ORDERS), AS_OF, as_table=True)
+    assert frame["segment"].tolist() == ["regulars", "big_spenders", "quiet"]
+    assert frame.attrs["segments"] == stats["segments"]
+    # The program as JSON keeps its [insights].
+    assert loyalty.Program.from_json(custom.to_json()).customer_stats(ORDERS, AS_OF) == stats
+
+
+@pytest.mark.parametrize(
+    ("insights", "code", "path"),
+    [
+        ("[insights.rfm]\nrecency_days = [7, 30, 30, 180]", "cut_points_not_increasing", "insights.rfm.recency_days"),
+        ("[insights.rfm]\nfrequency = [2, 4, 8]", "cut_points_not_increasing", "insights.rfm.frequency"),
+        ('[insights.rfm]\nmonetary = ["1", "x", "10", "99"]', "invalid_decimal", "insights.rfm.monetary[1]"),
+        (
+            '[[insights.segments]]\nname = "quiet"\nrecency = [0, 2]\n[[insights.segments]]\nname = "rest"',
+            "invalid_score_range",
+            "insights.segments[0].recency",
+        ),
+        (
+            '[[insights.segments]]\nname = "a"\nvisits = [1, 1]\n[[insights.segments]]\nname = "a"',
+            "duplicate_segment",
+            "insights.segments[1].name",
+        ),
+        ('[[insights.segments]]\nname = "a"\nvisits = [1, 1]', "segments_not_exhaustive", "insights.segments"),
+    ],
+)
+def test_insights_section_errors_carry_code_and_path(insights: str, code: str, path: str) -> None:
+    with pytest.raises(loyalty.ProgramError) as e:
+        loyalty.Program.from_toml(PROGRAM_TOML + insights)
+    assert (e.value.kind, e.value.code, e.value.path) == ("program", code, path)
 
 
 # --- the GIL -------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Every insights vector under tests/vectors/insights, run through the Python binding.
 
-A vector runs `stats` steps against one program (see tests/README.md); the
-calls keep no state, so each step stands alone. As in the Rust runner
+A vector runs `stats` and `triggers` steps against one program (see
+tests/README.md); the calls keep no state, so each step stands alone. As in the Rust runner
 (`tests/src/vectors.rs::run_insights`), each step's envelope, `{"result":
 <answer>}` or `{"error": {"kind", "errors": [{"code", "path"}]}}`, is written
 as canonical JSON and compared with the canonical form of the step's `expect`.
@@ -9,9 +9,12 @@ as canonical JSON and compared with the canonical form of the step's `expect`.
 A `stats` step goes through `Program.customer_stats(orders, as_of)`; a
 request that call cannot carry (a missing `as_of`, an unknown key, orders
 that are not a list) goes through `customer_stats_request` as it is, so the
-core sees the same request as in the Rust runner. A step with a result is also
-run with its orders as a `pyarrow.Table` and as a `pandas.DataFrame`. A
-malformed file fails its test, and so does a missing vectors folder.
+core sees the same request as in the Rust runner. A `triggers` step goes
+through `Program.triggers_request(request)` as it is. A step with a result
+whose request the keyword call can carry is also run with its orders (or its
+customers) as a `pyarrow.Table` and as a `pandas.DataFrame`. A malformed file
+fails its test, a step of an op the runner does not know fails it too (never
+skipped), and so does a missing vectors folder.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import loyalty
 INSIGHTS_DIR, INSIGHT_FILES = vector_files("insights")
 
 # Every op, with the arguments a step of it must give (besides `op` and `expect`).
-OPS: dict[str, set[str]] = {"stats": {"request"}}
+OPS: dict[str, set[str]] = {"stats": {"request"}, "triggers": {"request"}}
 
 
 def check_vector(doc: Any) -> None:
@@ -56,9 +59,28 @@ def _stats(program: loyalty.Program, request: Any) -> Any:
     return program.customer_stats_request(request)
 
 
+def _trigger_keywords(request: Any) -> bool:
+    """Whether a trigger request is what `Program.triggers`'s arguments carry
+    (and its customers can be the rows of a table)."""
+    return (
+        isinstance(request, dict)
+        and "customers" in request
+        and set(request) <= {"customers", "date", "at", "seed"}
+        and isinstance(request["customers"], list)
+        and all(isinstance(c, dict) for c in request["customers"])
+        and all(isinstance(request[k], str) for k in ("date", "at", "seed") if k in request)
+    )
+
+
 def run_step(program: loyalty.Program, step: dict[str, Any]) -> dict[str, Any]:
-    """One step through the binding, as its envelope."""
-    calls: dict[str, Callable[[], Any]] = {"stats": lambda: _stats(program, step["request"])}
+    """One step through the binding, as its envelope; an op without a call here
+    fails (a vector of a new op must not pass unrun)."""
+    calls: dict[str, Callable[[], Any]] = {
+        "stats": lambda: _stats(program, step["request"]),
+        "triggers": lambda: program.triggers_request(step["request"]),
+    }
+    if step["op"] not in calls:
+        raise MalformedVector(f"op {step['op']!r} has no call in the Python runner")
     return envelope(calls[step["op"]])
 
 
@@ -96,27 +118,42 @@ def _text(value: Any) -> Any:
     return value
 
 
-def arrow_orders(orders: list[dict[str, Any]]) -> Any:
-    """The orders as a `pyarrow.Table`, one column per key any order has (None where an order has not)."""
-    keys = list(dict.fromkeys(k for o in orders for k in o))
-    return pa.table({k: [_text(o.get(k)) for o in orders] for k in keys})
+def arrow_rows(rows: list[dict[str, Any]]) -> Any:
+    """Orders (or customers) as a `pyarrow.Table`, one column per key any row
+    has (None where a row has not); lists of dicts become list<struct> columns."""
+    keys = list(dict.fromkeys(k for o in rows for k in o))
+    return pa.table({k: [_text(o.get(k)) for o in rows] for k in keys})
+
+
+def _table_call(program: loyalty.Program, step: dict[str, Any]) -> Callable[[Any], Any] | None:
+    """How a step's rows go in as a table, and which rows: None when its request
+    is not what the keyword call carries."""
+    request = step["request"]
+    if step["op"] == "stats" and _keywords(request):
+        return lambda data: program.customer_stats(data, request["as_of"])
+    if step["op"] == "triggers" and _trigger_keywords(request):
+        return lambda data: program.triggers(
+            data, date=request.get("date"), at=request.get("at"), seed=request.get("seed")
+        )
+    return None
 
 
 @pytest.mark.parametrize("path", INSIGHT_FILES, ids=[_id(p) for p in INSIGHT_FILES])
 def test_insight_vector_from_tables(path: pathlib.Path) -> None:
-    """The orders of every step with a result, as a pyarrow Table and as a
-    pandas DataFrame, give the vector's result."""
+    """The orders (customers) of every step with a result, as a pyarrow Table
+    and as a pandas DataFrame, give the vector's result."""
     doc = json.loads(path.read_text(encoding="utf-8"))
     check_vector(doc)
     program = load_program(doc)
     for i, step in enumerate(doc["steps"]):
-        request = step["request"]
-        if "result" not in step["expect"] or not _keywords(request):
+        call = _table_call(program, step)
+        if "result" not in step["expect"] or call is None:
             continue
+        rows = step["request"]["orders" if step["op"] == "stats" else "customers"]
         expected = canonical(step["expect"]["result"])
-        for data in (arrow_orders(request["orders"]), pd.DataFrame(request["orders"])):
-            actual = canonical(program.customer_stats(data, request["as_of"]))
-            assert actual == expected, f"steps[{i}] from a {type(data).__name__}"
+        for data in (arrow_rows(rows), pd.DataFrame(rows)):
+            actual = canonical(call(data))
+            assert actual == expected, f"steps[{i}] ({step['op']}) from a {type(data).__name__}"
 
 
 # --- the runner itself: a malformed file fails, it is never skipped -------------
@@ -127,7 +164,13 @@ _ORDER = {"id": "o-1", "customer": "c-1", "at": "2026-03-02T08:15:00+03:00", "am
 def _minimal() -> dict[str, Any]:
     return {
         "description": "d",
-        "program": {"schema_version": 1, "id": "p", "currency": "SAR", "time_zone": "Asia/Riyadh"},
+        "program": {
+            "schema_version": 1,
+            "id": "p",
+            "currency": "SAR",
+            "time_zone": "Asia/Riyadh",
+            "triggers": {"birthday": {"lead_days": 0}},
+        },
         "steps": [
             {
                 "op": "stats",
@@ -154,6 +197,10 @@ def _minimal() -> dict[str, Any]:
                                 "rfm": {"recency": 5, "frequency": 5, "monetary": 5, "segment": "new"},
                             }
                         ],
+                        "segments": [
+                            {"segment": name, "customers": 1 if name == "new" else 0}
+                            for name in ["new", "lapsed", "one_time", "vip", "loyal", "at_risk", "hibernating", "regular"]
+                        ],
                         "later_orders": 0,
                     }
                 },
@@ -169,6 +216,30 @@ def _minimal() -> dict[str, Any]:
                 "op": "stats",
                 "request": {"orders": []},
                 "expect": {"error": {"kind": "request", "errors": [{"code": "missing_field", "path": "as_of"}]}},
+            },
+            {
+                "op": "triggers",
+                "request": {"date": "2026-03-03", "customers": [{"id": "c-1", "birth_date": "1990-03-03"}]},
+                "expect": {
+                    "result": {
+                        "triggers": [
+                            {
+                                "customer": "c-1",
+                                "kind": "birthday",
+                                "date": "2026-03-03",
+                                "on": "2026-03-03",
+                                "details": [{"kind": "years", "value": "36"}],
+                            }
+                        ]
+                    }
+                },
+            },
+            {
+                "op": "triggers",
+                "request": {"customers": [{"id": "c-1", "time_zone": "Asia/Nowhere"}], "at": "2026-03-03T00:00:00Z"},
+                "expect": {
+                    "error": {"kind": "request", "errors": [{"code": "invalid_time_zone", "path": "customers[0].time_zone"}]}
+                },
             },
         ],
     }
@@ -231,6 +302,36 @@ def test_malformed_file_fails_the_test(tmp_path: pathlib.Path) -> None:
 def test_mismatch_is_reported_with_the_step() -> None:
     doc = _minimal()
     doc["steps"][0]["expect"]["result"]["later_orders"] = 1
-    (mismatch,) = run_vector(doc)
-    assert mismatch.startswith("steps[0] (stats):")
+    doc["steps"][3]["expect"]["result"]["triggers"][0]["on"] = "2026-03-04"
+    first, second = run_vector(doc)
+    assert first.startswith("steps[0] (stats):")
+    assert second.startswith("steps[3] (triggers):")
+
+
+def test_triggers_steps_go_through_triggers_request() -> None:
+    """The whole request reaches the core, so a key the keyword call has no
+    argument for is the core's unknown_field, as in the Rust runner."""
+    program = load_program(_minimal())
+    step = {"op": "triggers", "request": {"customers": [], "date": "2026-03-03", "day": "x"}}
+    assert not _trigger_keywords(step["request"])
+    assert run_step(program, step) == {
+        "error": {"kind": "request", "errors": [{"code": "unknown_field", "path": "day"}]}
+    }
+    assert run_step(program, {"op": "triggers", "request": []}) == {
+        "error": {"kind": "request", "errors": [{"code": "invalid_type", "path": ""}]}
+    }
+    assert _trigger_keywords({"customers": [{"id": "c"}], "at": "x", "seed": "1"})
+    assert not _trigger_keywords({"customers": [{"id": "c"}], "seed": 1})
+    assert not _trigger_keywords({"customers": ["c"], "date": "x"})
+
+
+def test_an_op_the_runner_cannot_call_fails_never_skips() -> None:
+    """Both the shape check and the runner itself refuse an op they do not know."""
+    program = load_program(_minimal())
+    with pytest.raises(MalformedVector, match="report"):
+        run_step(program, {"op": "report", "request": {}, "expect": {"result": None}})
+    doc = _minimal()
+    doc["steps"][3]["op"] = "trigger"
+    with pytest.raises(MalformedVector, match="unknown op 'trigger'"):
+        check_vector(doc)
 

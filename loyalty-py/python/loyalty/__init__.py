@@ -1,7 +1,9 @@
 """Deterministic loyalty engine: load a program, quote orders and events, keep
 a points ledger and membership tiers, validate and apply coupons, find the
-profiles that are the same customer, credit referrals, and give per-customer
-statistics (RFM scores and segments) from orders.
+profiles that are the same customer, credit referrals, give per-customer
+statistics (RFM scores and segments) from orders, and find the lifecycle
+messages due (birthdays, anniversaries, welcome, win-back, points expiring,
+tier at risk) with personal coupon codes.
 
 The work happens in the Rust core; this package converts types and maps errors.
 """
@@ -26,12 +28,22 @@ from ._coupon_types import (
     RejectedCoupon,
 )
 from ._insight_types import (
+    AnniversaryDate,
     CustomerStats,
+    ExpiringPoints,
     InsightLine,
     InsightOrder,
     Rfm,
+    SegmentSize,
     Stats,
     StatsRequest,
+    TierAtRisk,
+    Trigger,
+    TriggerCoupon,
+    TriggerCustomer,
+    TriggerDetail,
+    TriggerRequest,
+    Triggers,
 )
 from ._ledger_types import (
     Balance,
@@ -135,6 +147,7 @@ from ._loyalty import (
 
 __all__ = [
     "AcceptedCoupon",
+    "AnniversaryDate",
     "Award",
     "Balance",
     "Benefits",
@@ -159,6 +172,7 @@ __all__ = [
     "Evidence",
     "Expiring",
     "ExpiringLot",
+    "ExpiringPoints",
     "GenerateRequest",
     "GeneratedCode",
     "GeneratedCodes",
@@ -222,11 +236,13 @@ __all__ = [
     "RequestError",
     "ReverseEvent",
     "Rfm",
+    "SegmentSize",
     "Statement",
     "StatementLot",
     "StatementRow",
     "Stats",
     "StatsRequest",
+    "TierAtRisk",
     "TierError",
     "TierHistory",
     "TierJoinEvent",
@@ -238,6 +254,12 @@ __all__ = [
     "TierVisitEvent",
     "Tiers",
     "Transition",
+    "Trigger",
+    "TriggerCoupon",
+    "TriggerCustomer",
+    "TriggerDetail",
+    "TriggerRequest",
+    "Triggers",
     "WindowView",
     "__version__",
     "error_codes",

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypedDict, final, overload
 
 from ._coupon_types import CodeCheck, CouponResult, GeneratedCodes
-from ._insight_types import Stats
+from ._insight_types import Stats, Triggers
 from ._merge_types import Comparison, Dedupe, MatchDecision, Normalized, NormalizedProfile
 from ._ledger_types import (
     Balance,
@@ -113,8 +113,10 @@ def program_schema() -> dict[str, Any]:
     """The JSON Schema of the program format."""
 
 def segment_names() -> list[str]:
-    """Every customer segment's name (`rfm.segment`), in the order the
-    segments are tried: the first that fits names the customer."""
+    """The default customer segments' names (`rfm.segment` of a program
+    without `[[insights.segments]]`), in the order they are tried: the first
+    that fits names the customer. A program's own segments, with their
+    sizes, are the `segments` of its `customer_stats` answer."""
 
 @final
 class Program:
@@ -196,7 +198,8 @@ class Program:
         order by `as_of` (RFC 3339 text or an aware datetime): `orders` is a
         list of `InsightOrder` dicts, a `pyarrow.Table` or a
         `pandas.DataFrame` with those columns (None and NaN cells are left
-        out; `lines` a list column)."""
+        out; `lines` a list column). `segments` lists every segment of the
+        program in the order tried, with its size (0 included)."""
     @overload
     def customer_stats(
         self,
@@ -209,10 +212,48 @@ class Program:
         keys lifted up): a `pandas.DataFrame` for a DataFrame, else a
         `pyarrow.Table`. Money, shares and visits per week are exact decimal
         text (`pyarrow.compute.cast(col, pyarrow.decimal128(38, 4))` or
-        `series.map(decimal.Decimal)`); `as_of` and `later_orders` are in
-        the metadata (`loyalty.as_of`, `loyalty.later_orders`) or `attrs`."""
+        `series.map(decimal.Decimal)`); `as_of`, `later_orders` and the
+        segment sizes are in the metadata (`loyalty.as_of`,
+        `loyalty.later_orders`, `loyalty.segments` as JSON text) or `attrs`
+        (`attrs["segments"]`, a list of `SegmentSize` dicts)."""
     def customer_stats_request(self, request: Mapping[str, Any]) -> Stats:
         """`customer_stats` of a whole `StatsRequest` mapping."""
+    @overload
+    def triggers(
+        self,
+        customers: Sequence[Mapping[str, Any]] | Any,
+        *,
+        date: str | datetime.date | None = None,
+        at: str | datetime.datetime | None = None,
+        seed: str | int | None = None,
+        as_table: Literal[False] = False,
+    ) -> Triggers:
+        """Lifecycle triggers the program's `[triggers]` make due for
+        `customers`: a list of `TriggerCustomer` dicts, a `pyarrow.Table` or
+        a `pandas.DataFrame` with those columns (one customer per row;
+        `anniversaries` and `expiring` list-of-struct columns, `tier_at_risk`
+        a struct column; None, NaN and NaT cells are left out; dates as text,
+        `date32` or midnight `datetime64`). Give exactly one of `date` (every
+        customer's local day) and `at` (an instant: each customer's day is
+        the local date in their `time_zone`; a naive datetime is refused).
+        `seed` makes personal coupon codes repeatable."""
+    @overload
+    def triggers(
+        self,
+        customers: Sequence[Mapping[str, Any]] | Any,
+        *,
+        date: str | datetime.date | None = None,
+        at: str | datetime.datetime | None = None,
+        seed: str | int | None = None,
+        as_table: Literal[True],
+    ) -> Any:
+        """The answer as a table, one row per trigger: `customer`, `kind`,
+        `date`, `on`, `coupon_campaign`, `coupon_code` (None without a
+        coupon), `details` (detail kind to value text). A `pandas.DataFrame`
+        for a DataFrame (days `datetime64[us]`, details dicts), else a
+        `pyarrow.Table` (days `date32`, details `map<string, string>`)."""
+    def triggers_request(self, request: Mapping[str, Any]) -> Triggers:
+        """`triggers` of a whole `TriggerRequest` mapping."""
     def match_index(self) -> MatchIndex:
         """An empty `MatchIndex` under the program's merge policy."""
     def referral_book(self) -> ReferralBook:

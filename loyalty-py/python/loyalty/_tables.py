@@ -1,15 +1,19 @@
-"""Tables for `Program.dedupe` and `Program.customer_stats`: a
-`pyarrow.Table` or `pandas.DataFrame` as the list of profile (or order) dicts
-the engine takes, and its answer back as a table.
+"""Tables for `Program.dedupe`, `Program.customer_stats` and
+`Program.triggers`: a `pyarrow.Table` or `pandas.DataFrame` as the list of
+profile (order, customer) dicts the engine takes, and its answer back as a
+table.
 
 Conversion only. Neither library is imported here for reading a table (a
 table of one can only exist once that library is loaded), so they stay
 optional dependencies; only `customer_stats(list_of_dicts, ..., as_table=True)`
-imports pyarrow, to build the `pyarrow.Table` it answers.
+and `triggers(list_of_dicts, ..., as_table=True)` import pyarrow, to build the
+`pyarrow.Table` they answer.
 """
 
 from __future__ import annotations
 
+import datetime
+import json
 import math
 import sys
 from typing import Any, Dict, List, Optional, Tuple
@@ -126,12 +130,24 @@ def _stats_columns(stats: Dict[str, Any]) -> Dict[str, List[Any]]:
     return columns
 
 
+def _pyarrow(call: str) -> Any:
+    try:
+        import pyarrow as pa  # type: ignore[import-not-found, import-untyped, unused-ignore]
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError(f"{call}(..., as_table=True) needs pyarrow (pip install pyarrow)") from e
+    return pa
+
+
 def stats_table(data: object, stats: Dict[str, Any]) -> Any:
     """A `Stats` answer as a table, one row per customer: a `pandas.DataFrame`
-    for a DataFrame input, else a `pyarrow.Table`. `as_of` and `later_orders`
-    go to the table's metadata (`DataFrame.attrs` for pandas)."""
+    for a DataFrame input, else a `pyarrow.Table`. `as_of`, `later_orders`
+    and `segments` (every segment of the program, in order, with its size:
+    the rows cannot say it, a segment without customers has none) go to the
+    table's metadata, `segments` as JSON text (`DataFrame.attrs` for pandas,
+    `segments` as a list of dicts)."""
     columns = _stats_columns(stats)
-    meta = {"as_of": stats["as_of"], "later_orders": stats["later_orders"]}
+    segments = [dict(s) for s in stats["segments"]]
+    meta = {"as_of": stats["as_of"], "later_orders": stats["later_orders"], "segments": segments}
     if _kind(data) == "pandas":
         pd = sys.modules["pandas"]
         # Text as pandas' `str` dtype, lists as Python lists (object), counts
@@ -149,13 +165,96 @@ def stats_table(data: object, stats: Dict[str, Any]) -> Any:
         )
         frame.attrs.update(meta)
         return frame
-    try:
-        import pyarrow as pa  # type: ignore[import-not-found, unused-ignore]
-    except ImportError as e:  # pragma: no cover - depends on the environment
-        raise ImportError("customer_stats(..., as_table=True) needs pyarrow (pip install pyarrow)") from e
+    pa = _pyarrow("customer_stats")
     types = {"string": pa.string(), "int64": pa.int64(), "list<string>": pa.list_(pa.string())}
     schema = pa.schema(
         [pa.field(name, types[kind]) for name, kind in STATS_COLUMNS],
-        metadata={"loyalty.as_of": stats["as_of"], "loyalty.later_orders": str(stats["later_orders"])},
+        metadata={
+            "loyalty.as_of": stats["as_of"],
+            "loyalty.later_orders": str(stats["later_orders"]),
+            "loyalty.segments": json.dumps(segments, separators=(",", ":")),
+        },
     )
+    return pa.table(columns, schema=schema)
+
+
+# --- insights: Program.triggers --------------------------------------------------------
+
+
+def _day(value: Any) -> Any:
+    """A naive `datetime` at midnight (how pandas holds a date: `datetime64`)
+    as the `datetime.date` it is, also inside lists and structs; anything
+    else as it is (an aware or non-midnight instant stays one, and the core
+    refuses it as a day at its path)."""
+    if isinstance(value, dict):
+        return {k: _day(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_day(v) for v in value]
+    if (
+        isinstance(value, datetime.datetime)
+        and value.tzinfo is None
+        and value.time() == datetime.time(0)
+        and getattr(value, "nanosecond", 0) == 0
+    ):
+        return datetime.date(value.year, value.month, value.day)
+    return value
+
+
+def customer_rows(data: object) -> Optional[List[Dict[str, Any]]]:
+    """One `TriggerCustomer` dict per row, missing cells left out (also inside
+    the `anniversaries` and `expiring` lists and the `tier_at_risk` struct),
+    midnight `datetime64` cells as dates; None when `data` is not a table."""
+    rows = order_rows(data)
+    return None if rows is None else [_day(row) for row in rows]
+
+
+# The columns of `Program.triggers(..., as_table=True)`, in order, with their
+# Arrow type names: text, days as `date32` (the core's `YYYY-MM-DD`, exactly),
+# and the details as a map of their kind to their value text.
+TRIGGER_COLUMNS: List[Tuple[str, str]] = [
+    ("customer", "string"),
+    ("kind", "string"),
+    ("date", "date32"),
+    ("on", "date32"),
+    ("coupon_campaign", "string"),
+    ("coupon_code", "string"),
+    ("details", "map<string, string>"),
+]
+
+
+def _trigger_columns(answer: Dict[str, Any]) -> Dict[str, List[Any]]:
+    """The `triggers` of a `Triggers` answer as flat columns: the coupon's keys
+    lifted up (None without one), days as dates, the details as (kind,
+    value) pairs in the answer's order (none: no pairs)."""
+    columns: Dict[str, List[Any]] = {name: [] for name, _ in TRIGGER_COLUMNS}
+    for t in answer["triggers"]:
+        coupon = t.get("coupon") or {}
+        columns["customer"].append(t["customer"])
+        columns["kind"].append(t["kind"])
+        columns["date"].append(datetime.date.fromisoformat(t["date"]))
+        columns["on"].append(datetime.date.fromisoformat(t["on"]))
+        columns["coupon_campaign"].append(coupon.get("campaign"))
+        columns["coupon_code"].append(coupon.get("code"))
+        columns["details"].append([(d["kind"], d["value"]) for d in t.get("details", [])])
+    return columns
+
+
+def trigger_table(data: object, answer: Dict[str, Any]) -> Any:
+    """A `Triggers` answer as a table, one row per trigger in the answer's
+    order: a `pandas.DataFrame` for a DataFrame input (days as
+    `datetime64[us]`, details as dicts), else a `pyarrow.Table` (days as
+    `date32`, details as `map<string, string>`)."""
+    columns = _trigger_columns(answer)
+    if _kind(data) == "pandas":
+        pd = sys.modules["pandas"]
+        dtypes = {"string": "str", "date32": "datetime64[us]"}
+        series = {
+            name: pd.Series(columns[name], dtype=dtypes[kind]) for name, kind in TRIGGER_COLUMNS if kind in dtypes
+        }
+        # A detail kind is written once per trigger, so the pairs make a dict.
+        series["details"] = pd.Series([dict(pairs) for pairs in columns["details"]], dtype=object)
+        return pd.DataFrame({name: series[name] for name, _ in TRIGGER_COLUMNS})
+    pa = _pyarrow("triggers")
+    types = {"string": pa.string(), "date32": pa.date32(), "map<string, string>": pa.map_(pa.string(), pa.string())}
+    schema = pa.schema([pa.field(name, types[kind]) for name, kind in TRIGGER_COLUMNS])
     return pa.table(columns, schema=schema)
