@@ -57,6 +57,18 @@ import type {
   ReferralReasonCode,
   Settlement,
 } from '../pkg/node/loyalty_wasm.js';
+import { segmentNames } from '../pkg/node/loyalty_wasm.js';
+import type {
+  SegmentName,
+  SegmentSize,
+  Stats,
+  StatsRequest,
+  Trigger,
+  TriggerCoupon,
+  TriggerCustomer,
+  TriggerRequest,
+  Triggers,
+} from '../pkg/node/loyalty_wasm.js';
 import init, {
   Ledger as WebLedger,
   Program as WebProgram,
@@ -70,6 +82,7 @@ import type {
   CodeCheck as WebCodeCheck,
   Dedupe as WebDedupe,
   Settlement as WebSettlement,
+  Triggers as WebTriggers,
 } from '../pkg/web/loyalty_wasm.js';
 
 const file: ProgramFile = {
@@ -421,3 +434,51 @@ async function webReferrals(): Promise<WebSettlement> {
 }
 console.log(memberCode, referralPostStatus, settledAt, paid, referralStatus, allReferrals, resolved, canonicalReferralCode);
 console.log(reasonCodes, referralErrorCodes, notAReason, webReferrals);
+
+// Insights: statistics with the program's segments, and triggers.
+const statsRequest: StatsRequest = {
+  as_of: at,
+  orders: [{ id: 'o-1', customer: 'sara', at: '2026-03-02T08:15:00+03:00', amount: '42.50', channel: 'pos' }],
+};
+const stats: Stats = program.customerStats(statsRequest);
+const segment: SegmentName | undefined = stats.customers[0]?.rfm.segment;
+// A program's own `[[insights.segments]]` names are segments too.
+const ownSegment: SegmentName = 'big-spenders';
+const sizes: SegmentSize[] = stats.segments;
+const sized: Array<[string, number]> = sizes.map((s) => [s.segment, s.customers]);
+const defaultSegments: SegmentName[] = segmentNames();
+
+// One customer's birthday, as a browser asks: her local day now.
+const sara: TriggerCustomer = { id: 'sara', time_zone: 'Asia/Tehran', birth_date: '1990-03-03' };
+const triggerRequest: TriggerRequest = { at: new Date().toISOString(), customers: [sara], seed: '7' };
+const due: Triggers = program.triggers(triggerRequest);
+const byDate: Triggers = program.triggers({ date: '2026-03-03', customers: [sara, { id: 'omar', calendar: 'persian' }] });
+const firstTrigger: Trigger | undefined = due.triggers[0];
+const triggerKind:
+  | 'birthday'
+  | 'anniversary'
+  | 'membership'
+  | 'welcome'
+  | 'win_back'
+  | 'points_expiring'
+  | 'tier_at_risk'
+  | undefined = firstTrigger?.kind;
+const localDay: string | undefined = firstTrigger?.date;
+const coupon: TriggerCoupon | undefined | null = firstTrigger?.coupon;
+const couponCode: string | undefined = coupon?.code;
+// Empty details are left out of the answer (the core's schema does not say so yet).
+const details: string[] = (firstTrigger?.details ?? []).map((d) => `${d.kind}=${d.value}`);
+// @ts-expect-error: customers are objects with an id, not ids
+program.triggers({ date: '2026-03-03', customers: ['sara'] });
+// @ts-expect-error: a seed is a whole number written as text
+program.triggers({ date: '2026-03-03', customers: [sara], seed: 7 });
+// @ts-expect-error: the customers are required
+program.triggers({ at: '2026-03-02T21:00:00Z' });
+// @ts-expect-error: not a calendar
+program.triggers({ date: '2026-03-03', customers: [{ id: 'omar', calendar: 'julian' }] });
+
+async function webTriggers(): Promise<WebTriggers> {
+  await init();
+  return new WebProgram(file).triggers({ at: new Date().toISOString(), customers: [sara] });
+}
+console.log(segment, ownSegment, sized, defaultSegments, byDate, triggerKind, localDay, couponCode, details, webTriggers);

@@ -12,7 +12,8 @@
 //! `LedgerEvent`, `Balance`, `TierEvent`, `TierStatus`, `CouponRequest`,
 //! `CouponResult`, `CodeCheck`, `Profile`, `Dedupe`, `MatchDecision`,
 //! `ReferralEvent`, `ReferralPosting`, `Referral`, `Settlement`,
-//! `ReferralCodeCheck`, `StatsRequest`, `Stats`, `ErrorInfo`, ...) are generated from the core's JSON
+//! `ReferralCodeCheck`, `StatsRequest`, `Stats`, `TriggerRequest`, `Triggers`,
+//! `ErrorInfo`, ...) are generated from the core's JSON
 //! Schemas by the build (`loyalty-wasm/js/scripts/gen-types.mjs`) into
 //! `types.d.ts`, which the generated `.d.ts` imports.
 
@@ -33,7 +34,7 @@ import type {
   CouponRequest, CouponResult, CodeCheck, GenerateRequest, GeneratedCodes,
   Profile, DedupeRequest, Dedupe, NormalizedProfile, ProfileComparison, MatchDecision,
   ReferralEvent, ReferralPosting, Referral, ReferralCodeCheck, ReferralReason, Settlement,
-  StatsRequest, Stats,
+  StatsRequest, Stats, TriggerRequest, Triggers,
 } from "./types.js";
 export type * from "./types.js";
 
@@ -81,7 +82,11 @@ export type ReferralReasonCode = ReferralReason["code"];
 /** What `Program.normalize` answers: the normal form, or why it was set aside. */
 export type NormalizedValue = { value: string } | { rejected: string };
 
-/** A customer segment of `Program.customerStats` (`segmentNames()` lists them all). */
+/**
+ * A customer segment of `Program.customerStats`: any name of the program's
+ * `[[insights.segments]]`; `segmentNames()` lists the default ones and
+ * `Stats.segments` the program's.
+ */
 export type SegmentName = Stats["customers"][number]["rfm"]["segment"];
 "#;
 
@@ -312,8 +317,11 @@ impl Program {
     /// categories and products, preferred channel, store, payment, weekday
     /// and hour (in the program's time zone), the shares of visits paid with
     /// points and with coupons, and RFM scores (1 to 5, by quintile among
-    /// these customers) with the segment; customers by id, and how many
-    /// orders came after `as_of` (left out). Decimals are strings. Throws a
+    /// these customers, or by the program's `[insights.rfm]` cut points)
+    /// with the segment (the first of the program's `[[insights.segments]]`,
+    /// or of the default ones, that fits); customers by id, every segment in
+    /// order with its number of customers (`segments`, 0 included), and how
+    /// many orders came after `as_of` (left out). Decimals are strings. Throws a
     /// `LoyaltyError` of kind `"request"`: every bad value of the orders at
     /// once (`empty_value`, `invalid_timestamp`, `negative_amount`,
     /// `invalid_quantity`, `duplicate_order`, each with its path), a bad
@@ -325,6 +333,44 @@ impl Program {
     ) -> Result<JsValue, JsValue> {
         let request = from_js(&request, ErrorKind::Request)?;
         answer(ffi::insights_customer_stats(&self.inner, request))
+    }
+
+    /// The lifecycle messages due (`[triggers]`: birthday, anniversary,
+    /// membership, welcome, win-back, points expiring, tier at risk) for the
+    /// customers of `{date | at, customers, seed?}`: give `date`
+    /// (`YYYY-MM-DD`, the same local day for everyone) or `at` (an RFC 3339
+    /// instant: each customer's day is the local date then in their
+    /// `time_zone`, the program's by default). Each trigger names the
+    /// customer, its kind, the customer's `date` it is due on, the day `on`
+    /// of the event, its details, and a personal `coupon` code where the
+    /// program issues one (the same `seed` gives the same codes; without one
+    /// they come from `crypto.getRandomValues`). Customers in request order,
+    /// then by kind. Throws a `LoyaltyError` of kind `"request"`: every bad
+    /// value at once (`invalid_timestamp`, `invalid_time_zone` at
+    /// `customers[i].time_zone`, `empty_value`, ...), `date_and_at_not_one`
+    /// for both or neither, `invalid_seed`, or a malformed request.
+    ///
+    /// ```js
+    /// // In the browser, for the signed-in customer, under a program with
+    /// //   [triggers.birthday] lead_days = 0, coupon = "birthday-gift"
+    /// // (a `personal` campaign with pattern "BDY-####-####"):
+    /// const { triggers } = program.triggers({
+    ///   at: new Date().toISOString(),    // today in her time zone
+    ///   customers: [{ id: "sara", time_zone: "Asia/Tehran", birth_date: "1990-03-03" }],
+    /// });
+    /// // On 3 March in Tehran:
+    /// // [{customer: "sara", kind: "birthday", date: "2026-03-03", on: "2026-03-03",
+    /// //   details: [{kind: "years", value: "36"}],
+    /// //   coupon: {campaign: "birthday-gift", code: "BDY-…"}}]
+    /// // Any other day: [].
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Triggers")]
+    pub fn triggers(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TriggerRequest")] request: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let request = from_js(&request, ErrorKind::Request)?;
+        answer(ffi::insights_triggers(&self.inner, request))
     }
 
     /// An empty incremental index under this program's merge policy (it
@@ -932,9 +978,11 @@ pub fn referral_reason_codes() -> Result<JsValue, JsValue> {
     to_js(&ffi::referral_reason_codes())
 }
 
-/// Every customer segment `Program.customerStats` can name
-/// (`rfm.segment`), in the order they are tried: the first that fits names
-/// the customer.
+/// The default customer segments of `Program.customerStats`
+/// (`rfm.segment` of a program without `[[insights.segments]]`), in the
+/// order they are tried: the first that fits names the customer. A
+/// program's own segments replace them; `Stats.segments` lists the
+/// program's, in order, with their sizes.
 #[wasm_bindgen(js_name = segmentNames, unchecked_return_type = "SegmentName[]")]
 pub fn segment_names() -> Result<JsValue, JsValue> {
     to_js(&ffi::segment_names())

@@ -501,3 +501,84 @@ fn referrals_post_settle_and_refuse() {
     let reasons: Array = referral_reason_codes().unwrap().dyn_into().unwrap();
     assert!(reasons.includes(&s("self_referral"), 0));
 }
+
+const TRIGGER_PROGRAM: &str = r#"
+schema_version = 1
+id = "riyadh-coffee"
+currency = "SAR"
+time_zone = "Asia/Riyadh"
+[[coupons]]
+id = "birthday-gift"
+codes = { kind = "personal", pattern = "BDY-####-####" }
+discount = { type = "percent", percent = "20" }
+[triggers.birthday]
+lead_days = 0
+coupon = "birthday-gift"
+"#;
+
+#[wasm_bindgen_test]
+fn triggers_by_local_day_with_a_personal_coupon() {
+    let program = Program::from_toml(TRIGGER_PROGRAM).unwrap();
+    // 21:00 UTC on 2 March is 00:30 on 3 March in Tehran, 00:00 in Riyadh.
+    let request = |at: &str, seed: &str| {
+        js(&format!(
+            r#"{{"at": "{at}", {seed} "customers": [
+            {{"id": "sara", "time_zone": "Asia/Tehran", "birth_date": "1990-03-03"}}]}}"#
+        ))
+    };
+    let due = program
+        .triggers(request("2026-03-02T21:00:00Z", r#""seed": "7","#))
+        .unwrap();
+    let triggers: Array = get(&due, "triggers").dyn_into().unwrap();
+    assert_eq!(triggers.length(), 1);
+    let birthday = triggers.get(0);
+    assert_eq!(text(&birthday, "kind"), "birthday");
+    assert_eq!(text(&birthday, "date"), "2026-03-03");
+    let code = text(&get(&birthday, "coupon"), "code");
+    assert!(code.starts_with("BDY-"), "{code}");
+    // Seeded: the same code again; unseeded: crypto.getRandomValues, another one.
+    let again = program
+        .triggers(request("2026-03-02T21:00:00Z", r#""seed": "7","#))
+        .unwrap();
+    assert_eq!(
+        JSON::stringify(&due).unwrap(),
+        JSON::stringify(&again).unwrap()
+    );
+    let unseeded = program
+        .triggers(request("2026-03-02T21:00:00Z", ""))
+        .unwrap();
+    let unseeded: Array = get(&unseeded, "triggers").dyn_into().unwrap();
+    let other = text(&get(&unseeded.get(0), "coupon"), "code");
+    assert_ne!(other, code);
+    let check = program.check_code(JsValue::from_str(&other)).unwrap();
+    assert_eq!(get(&check, "ok"), JsValue::TRUE);
+    // 20:29 UTC is still 2 March in Tehran.
+    let none = program
+        .triggers(request("2026-03-02T20:29:00Z", ""))
+        .unwrap();
+    assert_eq!(Array::from(&get(&none, "triggers")).length(), 0);
+
+    // Refusals: kind request, code and path.
+    let e = program
+        .triggers(js(
+            r#"{"date": "2026-03-03", "at": "2026-03-02T21:00:00Z", "customers": []}"#,
+        ))
+        .err()
+        .unwrap();
+    assert_eq!(text(&e, "name"), "LoyaltyError");
+    assert_eq!(text(&e, "kind"), "request");
+    assert_eq!(text(&e, "code"), "date_and_at_not_one");
+    assert_eq!(text(&e, "path"), "");
+    let e = program
+        .triggers(js(r#"{"at": "2026-03-02T21:00:00Z",
+            "customers": [{"id": "a"}, {"id": "b", "time_zone": "Mars/Olympus"}]}"#))
+        .err()
+        .unwrap();
+    assert_eq!(text(&e, "code"), "invalid_time_zone");
+    assert_eq!(text(&e, "path"), "customers[1].time_zone");
+    let e = program.triggers(JsValue::UNDEFINED).err().unwrap();
+    assert_eq!(text(&e, "code"), "invalid_type");
+    let codes = error_codes().unwrap();
+    let request_codes: Array = get(&codes, "request").dyn_into().unwrap();
+    assert!(request_codes.includes(&s("date_and_at_not_one"), 0));
+}

@@ -1,12 +1,13 @@
 // Serves the `--target web` build and a page on 127.0.0.1 (a free port), runs
 // every conformance vector (quote vectors, the ledger's, the tier book's, the
 // coupons', profile merging's, the referral book's and insights' step
-// vectors) in headless Chromium through playwright-core and fails if any
-// answer's canonical bytes differ, if the page ran fewer vectors of a kind
-// than there are files, if there are no referral or insights vectors (their
-// folders must exist), or
-// if codes generated without a seed (from the browser's
-// crypto.getRandomValues) repeat or fail checkCode.
+// vectors, insights' `stats` and `triggers` steps alike) in headless Chromium
+// through playwright-core and fails if any answer's canonical bytes differ,
+// if the page ran fewer vectors of a kind than there are files, or other
+// steps than the files hold, if there are no referral or insights vectors
+// (their folders must exist), or if codes generated without a seed (from the
+// browser's crypto.getRandomValues), by generateCodes or with a trigger,
+// repeat or fail checkCode.
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +52,16 @@ for (const [what, list, cap] of [
   ['insights', insightsVectors, INSIGHTS],
 ]) {
   if (list.length === 0) throw new Error(`no ${what} vectors under ${join(vectorsDir, cap)}`);
+}
+
+/** The op of every step of a step vector file, as the page reports them. */
+function stepOps(file) {
+  try {
+    const doc = JSON.parse(readFileSync(join(vectorsDir, file), 'utf8'));
+    return Array.isArray(doc?.steps) ? doc.steps.map((s) => s?.op) : [];
+  } catch {
+    return [];
+  }
 }
 
 // URL prefix -> directory served under it.
@@ -150,16 +161,37 @@ try {
       bad += 1;
       console.error(`FAIL ${r.name}: ${r.diff}`);
     }
+    // Every step the files hold ran, op for op (a vector the page read
+    // differently from the file on disk would pass vacuously).
+    const ops = {};
+    results.forEach((r, i) => {
+      const onDisk = stepOps(expected[i].file);
+      if (Array.isArray(r.ops) && r.ops.length > 0 && JSON.stringify(r.ops) !== JSON.stringify(onDisk)) {
+        bad += 1;
+        console.error(`FAIL ${r.name}: the page ran ops ${JSON.stringify(r.ops)}, the file holds ${JSON.stringify(onDisk)}`);
+      }
+      for (const op of r.ops ?? []) ops[op] = (ops[op] ?? 0) + 1;
+    });
     failed += bad;
     const none = expected.length === 0 ? ` (none: no ${what} vector files yet)` : '';
-    console.log(`chromium ${what} vectors: ${results.length - bad} passed, ${bad} failed${none}`);
+    const steps = Object.keys(ops).length === 0 ? '' : ` (steps: ${Object.entries(ops).map(([op, n]) => `${n} ${op}`).join(', ')})`;
+    console.log(`chromium ${what} vectors: ${results.length - bad} passed, ${bad} failed${none}${steps}`);
   }
-  const random = outcome.random;
-  if (!random?.ok) {
+  const insightsOps = new Set(outcome.insights.flatMap((r) => r.ops ?? []));
+  if (!insightsOps.has('triggers')) {
     failed += 1;
-    console.error(`FAIL generateCodes without a seed: ${random?.diff}`);
-  } else {
-    console.log(`chromium generateCodes without a seed: ${random.codes} codes from crypto.getRandomValues, none repeated, all pass checkCode`);
+    console.error('FAIL the page ran no insights `triggers` step');
+  }
+  for (const [what, random] of [
+    ['generateCodes', outcome.random],
+    ['triggers', outcome.randomTriggers],
+  ]) {
+    if (!random?.ok) {
+      failed += 1;
+      console.error(`FAIL ${what} without a seed: ${random?.diff}`);
+    } else {
+      console.log(`chromium ${what} without a seed: ${random.codes} codes from crypto.getRandomValues, none repeated, all pass checkCode`);
+    }
   }
 } finally {
   await context?.close();

@@ -149,10 +149,12 @@ const REFERRAL_STEP_KEYS = {
 
 /**
  * The arguments each insights op takes (insights vectors), besides `op` and
- * `expect`. Insights keep no state: every step is one `Program` call.
+ * `expect`. Insights keep no state: every step is one `Program` call
+ * (`stats`: `customerStats`, `triggers`: `triggers`).
  */
 const INSIGHTS_STEP_KEYS = {
   stats: ['request'],
+  triggers: ['request'],
 };
 
 const TEXT_KEYS = ['account', 'at', 'id', 'code', 'kind', 'text', 'referee'];
@@ -309,6 +311,8 @@ function callInsightsStep(program, _book, step) {
   switch (step.op) {
     case 'stats':
       return program.customerStats(step.request);
+    case 'triggers':
+      return program.triggers(step.request);
     default:
       throw new Error(`unknown op \`${step.op}\``);
   }

@@ -1,7 +1,9 @@
 // Insights' JavaScript API: program.customerStats (per-customer statistics,
-// RFM scores and segments from orders) and segmentNames(); numbers worked out
-// by hand, local weekdays and hours, every segment reached, refusals with
-// code and path, the segment list against the core, garbage in.
+// RFM scores and segments from orders, with every segment's size) and
+// segmentNames(); numbers worked out by hand, local weekdays and hours, every
+// segment reached, a program's own `[insights]` cut points and segments,
+// refusals with code and path, the segment and error-code lists against the
+// core, garbage in. Triggers are in trigger-api.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -11,7 +13,7 @@ import { assertOnlyLoyaltyErrors, hostileValues } from './hostile.mjs';
 import { loyaltyError } from './loyalty-error.mjs';
 import { listInsightsVectors, pkgDir, repoRoot, vectorsDir } from './paths.mjs';
 
-const { Program, segmentNames } = mod;
+const { Program, errorCodes, segmentNames } = mod;
 
 const PROGRAM = { schema_version: 1, id: 'jeddah-bakery', currency: 'SAR', time_zone: 'Asia/Riyadh' };
 const program = new Program(PROGRAM);
@@ -148,12 +150,29 @@ test('customerStats answers a plain object with the statistics worked out by han
       ['sara', { recency: 4, frequency: 4, monetary: 4, segment: 'new' }],
     ],
   );
+  // Every default segment, in the order they are tried, with its size (0 included).
+  assert.deepEqual(stats.segments, [
+    { segment: 'new', customers: 2 },
+    { segment: 'lapsed', customers: 0 },
+    { segment: 'one_time', customers: 1 },
+    { segment: 'vip', customers: 0 },
+    { segment: 'loyal', customers: 0 },
+    { segment: 'at_risk', customers: 0 },
+    { segment: 'hibernating', customers: 0 },
+    { segment: 'regular', customers: 0 },
+  ]);
 });
 
 test('the orders may come in any order, and an empty list has no customers', () => {
   const stats = program.customerStats({ orders: ORDERS, as_of: AS_OF });
   assert.deepEqual(program.customerStats({ orders: [...ORDERS].reverse(), as_of: AS_OF }), stats);
-  assert.deepEqual(program.customerStats({ as_of: AS_OF, orders: [] }), { as_of: AS_OF, customers: [], later_orders: 0 });
+  // No customers: every segment is still listed, each with 0.
+  assert.deepEqual(program.customerStats({ as_of: AS_OF, orders: [] }), {
+    as_of: AS_OF,
+    customers: [],
+    segments: segmentNames().map((segment) => ({ segment, customers: 0 })),
+    later_orders: 0,
+  });
   // as_of is read as any RFC 3339 instant and answered in the program's zone.
   assert.equal(program.customerStats({ orders: [], as_of: '2026-03-14T21:00:00Z' }).as_of, AS_OF);
   // Whole JS numbers are JSON integers, taken as decimals.
@@ -203,6 +222,7 @@ test('every segment is reached, each for its reason', () => {
     Object.keys(SCORES).map((name) => [name, SCORES[name], name]),
   );
   assert.deepEqual(stats.customers.map((c) => c.rfm.segment).sort(), [...segmentNames()].sort());
+  assert.deepEqual(stats.segments, segmentNames().map((segment) => ({ segment, customers: 1 })));
 });
 
 test('requests the core refuses throw LoyaltyErrors of kind request with code and path', () => {
@@ -248,35 +268,207 @@ test('segmentNames lists every segment once, in the order they are tried, and ha
   // A fresh array each call: changing one does not change the next.
   names.pop();
   assert.equal(segmentNames().length, 8);
-  // The core's Segment type, as its JSON Schema (exported by the build, the
-  // source of the TypeScript types) spells it: the list and the type agree.
-  const schema = JSON.parse(readFileSync(join(pkgDir, 'schemas', 'Stats.schema.json'), 'utf8'));
-  const segment = schema.$defs.Segment;
-  assert.deepEqual(segmentNames(), segment.oneOf ? segment.oneOf.map((v) => v.const) : segment.enum);
-  // And the core's own list, in its source.
+  // A program without `[insights]` lists exactly these in its answers.
+  assert.deepEqual(program.customerStats({ orders: [], as_of: AS_OF }).segments.map((s) => s.segment), segmentNames());
+  // The core's own list, in its source, and the default rules it names.
   const source = readFileSync(join(repoRoot, 'loyalty-core', 'src', 'insights', 'stats.rs'), 'utf8');
   const list = /pub const SEGMENT_NAMES: &\[&str\] = &\[([^\]]*)\]/.exec(source);
   assert.ok(list, 'SEGMENT_NAMES in loyalty-core/src/insights/stats.rs');
   assert.deepEqual(segmentNames(), [...list[1].matchAll(/"([a-z_]+)"/g)].map((m) => m[1]));
+  const config = readFileSync(join(repoRoot, 'loyalty-core', 'src', 'insights', 'config.rs'), 'utf8');
+  const rules = /pub fn default_segments\(\)[\s\S]*?\n\}/.exec(config);
+  assert.ok(rules, 'default_segments in loyalty-core/src/insights/config.rs');
+  assert.deepEqual(segmentNames(), [...rules[0].matchAll(/rule\("([a-z_]+)"\)/g)].map((m) => m[1]));
   for (const name of segmentNames()) assert.match(name, /^[a-z]+(_[a-z]+)*$/);
 });
 
-test('every segment in the insights vectors is one segmentNames() lists', () => {
-  const names = new Set(segmentNames());
-  const seen = new Set();
-  const walk = (value) => {
-    if (Array.isArray(value)) value.forEach(walk);
-    else if (value !== null && typeof value === 'object') {
-      if (typeof value.segment === 'string') seen.add(value.segment);
-      Object.values(value).forEach(walk);
-    }
+test('a segment is any name a program gives: the schema and the types have no closed list', () => {
+  // Segments are the program's `[[insights.segments]]` names, so the core's
+  // JSON Schema (the source of the TypeScript types) types them as text.
+  const schema = JSON.parse(readFileSync(join(pkgDir, 'schemas', 'Stats.schema.json'), 'utf8'));
+  assert.equal(schema.$defs.Segment, undefined, 'no Segment enum');
+  assert.deepEqual(schema.$defs.Rfm.properties.segment.type, 'string');
+  assert.equal(schema.$defs.Rfm.properties.segment.enum, undefined);
+  assert.deepEqual(schema.properties.segments.items, { $ref: '#/$defs/SegmentSize' });
+  assert.deepEqual(schema.$defs.SegmentSize.properties.segment.type, 'string');
+  assert.deepEqual(schema.$defs.SegmentSize.properties.customers.type, 'integer');
+  const types = readFileSync(join(pkgDir, 'types.d.ts'), 'utf8');
+  assert.match(types, /export interface SegmentSize \{/);
+});
+
+// A shop's own RFM cut points and segments (loyalty-core/src/insights/config.rs),
+// as of 15 March 2026 in Riyadh. Recency scores 5 for at most 7 whole days
+// since the last order, 4 for 30, 3 for 90, 2 for 180, else 1; frequency 5
+// from 16 visits, 4 from 8, 3 from 4, 2 from 2, else 1; monetary 5 from
+// 5000, 4 from 1000, 3 from 500, 2 from 100, else 1.
+//   ali:   8 visits 3-10 March, 10.00 each: 4 days, r5 f4 m1 -> champions
+//   bina:  1 visit 1 February, 2000.00: 41 days, r3 f1 m4 -> big-spenders
+//   cyrus: 1 visit 1 November 2025, 50.00: 133 days, r2 f1 m1 -> sleeping (over 90 days)
+//   dara:  2 visits 1 and 14 March, 100.00 each: 0 days, r5 f2 m2 -> everyone_else
+//   erin:  1 visit 12 March, 600.00: 2 days, r5 f1 m3 -> everyone_else
+// No one is r5 f5 m5: vip, tried first, is listed with 0.
+const CUSTOM_TOML = `
+schema_version = 1
+id = "isfahan-books"
+currency = "SAR"
+time_zone = "Asia/Riyadh"
+
+[insights.rfm]
+recency_days = [7, 30, 90, 180]
+frequency = [2, 4, 8, 16]
+monetary = ["100", "500", "1000", "5000"]
+
+[[insights.segments]]
+name = "vip"
+recency = [5, 5]
+frequency = [5, 5]
+monetary = [5, 5]
+
+[[insights.segments]]
+name = "champions"
+recency = [5, 5]
+frequency = [4, 5]
+
+[[insights.segments]]
+name = "big-spenders"
+monetary = [4, 5]
+
+[[insights.segments]]
+name = "sleeping"
+no_purchase_for_days = 90
+
+[[insights.segments]]
+name = "everyone_else"
+`;
+
+test('a program with [insights] cut points and segments flows through customerStats', () => {
+  const custom = Program.fromToml(CUSTOM_TOML);
+  const visit = (customer, day, amount, i = 0) => ({ id: `${customer}-${i}`, customer, at: `${day}T12:00:00+03:00`, amount });
+  const orders = [
+    ...[3, 4, 5, 6, 7, 8, 9, 10].map((d, i) => visit('ali', `2026-03-${String(d).padStart(2, '0')}`, '10.00', i)),
+    visit('bina', '2026-02-01', '2000.00'),
+    visit('cyrus', '2025-11-01', '50.00'),
+    visit('dara', '2026-03-01', '100.00', 0),
+    visit('dara', '2026-03-14', '100.00', 1),
+    visit('erin', '2026-03-12', '600.00'),
+  ];
+  const stats = custom.customerStats({ orders, as_of: AS_OF });
+  assert.deepEqual(
+    stats.customers.map((c) => [c.customer, c.days_since_last, c.rfm]),
+    [
+      ['ali', 4, { recency: 5, frequency: 4, monetary: 1, segment: 'champions' }],
+      ['bina', 41, { recency: 3, frequency: 1, monetary: 4, segment: 'big-spenders' }],
+      ['cyrus', 133, { recency: 2, frequency: 1, monetary: 1, segment: 'sleeping' }],
+      ['dara', 0, { recency: 5, frequency: 2, monetary: 2, segment: 'everyone_else' }],
+      ['erin', 2, { recency: 5, frequency: 1, monetary: 3, segment: 'everyone_else' }],
+    ],
+  );
+  // The program's segments, in its order, each with its size (0 included).
+  assert.deepEqual(stats.segments, [
+    { segment: 'vip', customers: 0 },
+    { segment: 'champions', customers: 1 },
+    { segment: 'big-spenders', customers: 1 },
+    { segment: 'sleeping', customers: 1 },
+    { segment: 'everyone_else', customers: 2 },
+  ]);
+  // Cut points, unlike quintiles, do not depend on who else is there.
+  const alone = custom.customerStats({ orders: orders.filter((o) => o.customer === 'bina'), as_of: AS_OF });
+  assert.deepEqual(alone.customers[0].rfm, { recency: 3, frequency: 1, monetary: 4, segment: 'big-spenders' });
+  assert.deepEqual(alone.segments.map((s) => s.customers), [0, 0, 1, 0, 0]);
+  // segmentNames() stays the default list; the section survives toJSON and a reload.
+  assert.equal(segmentNames().length, 8);
+  const again = new Program(custom.toJSON());
+  assert.deepEqual(again.customerStats({ orders, as_of: AS_OF }), stats);
+  assert.equal(custom.toJSON().insights.segments.length, 5);
+  again.free();
+  custom.free();
+});
+
+test('bad [insights] sections throw LoyaltyErrors of kind program, every error with its code and path', () => {
+  const base = 'schema_version = 1\nid = "p"\ncurrency = "SAR"\ntime_zone = "Asia/Riyadh"\n';
+  const refused = (section) => {
+    const e = loyaltyError(() => Program.fromToml(base + section), 'program');
+    return e.errors.map(({ code, path }) => [code, path]);
   };
+  assert.deepEqual(refused('[insights.rfm]\nrecency_days = [7, 30, 30, 180]\nfrequency = [2, 4, 8]\nmonetary = ["1", "x", "10", "99"]'), [
+    ['cut_points_not_increasing', 'insights.rfm.recency_days'],
+    ['cut_points_not_increasing', 'insights.rfm.frequency'],
+    ['invalid_decimal', 'insights.rfm.monetary[1]'],
+  ]);
+  const rules = [
+    '[[insights.segments]]\nname = "Big Spenders"\nmonetary = [5, 4]',
+    '[[insights.segments]]\nname = "quiet"\nrecency = [0, 2]\nvisits = [3, 1]',
+    '[[insights.segments]]\nname = "quiet"\nfrequency = [1, 6]',
+  ].join('\n');
+  assert.deepEqual(refused(rules), [
+    ['invalid_identifier', 'insights.segments[0].name'],
+    ['invalid_score_range', 'insights.segments[0].monetary'],
+    ['invalid_score_range', 'insights.segments[1].recency'],
+    ['invalid_score_range', 'insights.segments[1].visits'],
+    ['duplicate_segment', 'insights.segments[2].name'],
+    ['invalid_score_range', 'insights.segments[2].frequency'],
+    ['segments_not_exhaustive', 'insights.segments'],
+  ]);
+  assert.deepEqual(refused('[insights]\nsegments = []'), [['segments_not_exhaustive', 'insights.segments']]);
+  // The same through a program object: visit counts are whole numbers.
+  const e = loyaltyError(
+    () => new Program({ ...PROGRAM, insights: { rfm: { frequency: [2, 4, 8, 16.5] } } }),
+    'program',
+  );
+  assert.deepEqual([e.code, e.path], ['invalid_type', 'insights.rfm.frequency[3]']);
+  // One rule with no conditions is a whole, valid list.
+  assert.deepEqual(Program.fromToml(base + '[[insights.segments]]\nname = "all"').customerStats({ orders: [], as_of: AS_OF }).segments, [
+    { segment: 'all', customers: 0 },
+  ]);
+});
+
+test('errorCodes lists the insights codes and has not drifted from the core', () => {
+  const codes = errorCodes();
+  for (const code of ['cut_points_not_increasing', 'invalid_score_range', 'duplicate_segment', 'segments_not_exhaustive']) {
+    assert.ok(codes.program.includes(code), code);
+  }
+  for (const code of ['invalid_time_zone', 'date_and_at_not_one', 'duplicate_order', 'empty_value', 'invalid_seed']) {
+    assert.ok(codes.request.includes(code), code);
+  }
+  // The core's lists, "for drift tests in the bindings", in their source.
+  for (const [kind, file, name] of [
+    ['program', ['program', 'error.rs'], 'PROGRAM_ERROR_CODES'],
+    ['request', ['accrual', 'error.rs'], 'REQUEST_ERROR_CODES'],
+  ]) {
+    const source = readFileSync(join(repoRoot, 'loyalty-core', 'src', ...file), 'utf8');
+    const list = new RegExp(`pub const ${name}: &\\[&str\\] = &\\[([^\\]]*)\\]`).exec(source);
+    assert.ok(list, `${name} in loyalty-core/src/${file.join('/')}`);
+    assert.deepEqual(codes[kind], [...list[1].matchAll(/"([a-z_]+)"/g)].map((m) => m[1]), kind);
+  }
+});
+
+test("every segment in the insights vectors is one of its program's (segmentNames() without [insights])", () => {
+  let named = 0;
+  const stray = [];
   for (const { file } of listInsightsVectors()) {
     const doc = JSON.parse(readFileSync(join(vectorsDir, file), 'utf8'));
+    const p = Object.hasOwn(doc, 'program_toml') ? Program.fromToml(doc.program_toml) : new Program(doc.program);
+    const own = p.toJSON().insights?.segments?.map((s) => s.name);
+    p.free();
+    const names = own ?? segmentNames();
+    const walk = (value) => {
+      if (Array.isArray(value)) value.forEach(walk);
+      else if (value !== null && typeof value === 'object') {
+        if (typeof value.segment === 'string') {
+          named += 1;
+          if (!names.includes(value.segment)) stray.push(`${file}: ${value.segment}`);
+        }
+        // Stats.segments: the program's segments, all of them, in order.
+        if (Array.isArray(value.segments)) {
+          assert.deepEqual(value.segments.map((s) => s.segment), names, `${file}: segments`);
+        }
+        Object.values(value).forEach(walk);
+      }
+    };
     for (const step of doc.steps ?? []) walk(step.expect);
   }
-  assert.ok(seen.size > 0, 'the vectors name segments');
-  assert.deepEqual([...seen].filter((s) => !names.has(s)), [], 'segments in vectors that segmentNames() lacks');
+  assert.ok(named > 0, 'the vectors name segments');
+  assert.deepEqual(stray, [], "segments in vectors that their program lacks");
 });
 
 test('sums too large to hold exactly are refused as arithmetic_overflow, and far instants answer', () => {
