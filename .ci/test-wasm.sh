@@ -88,6 +88,13 @@ WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 step "headless chromium page (web build)"
 (cd "$JS" && CHROMIUM="$CHROMIUM" node scripts/chromium.mjs)
 
+step "headless chromium: the demo's HTML report renders its charts, offline"
+report="$ROOT/target/demo/report.html"
+if [ ! -s "$report" ]; then
+  cargo run --quiet --locked -p loyalty-testkit --bin demo -- --customers 300 --report "$report" </dev/null >/dev/null
+fi
+(cd "$JS" && CHROMIUM="$CHROMIUM" node scripts/report-screenshot.mjs "$report" "$ROOT/target/demo/report.png")
+
 step "size of the web build"
 RAW="$(wc -c <"$PKG/web/loyalty_wasm_bg.wasm")"
 GZ="$(gzip -9 -c "$PKG/web/loyalty_wasm_bg.wasm" | wc -c)"

@@ -20,7 +20,9 @@ step "rust: unit, property, conformance and doc tests"
 cargo test --workspace --locked
 
 step "demo (README command 1) on a small population"
-demo_out="$(cargo run --quiet --locked -p loyalty-testkit --bin demo -- --customers 300 </dev/null)"
+demo_report="target/demo/report.html"
+rm -f "$demo_report"
+demo_out="$(cargo run --quiet --locked -p loyalty-testkit --bin demo -- --customers 300 --report "$demo_report" </dev/null)"
 grep -q '^Points issued' <<<"$demo_out" || { echo "$demo_out"; echo "the demo printed no summary"; exit 1; }
 grep -q '^Profiles merged' <<<"$demo_out" || { echo "$demo_out"; echo "the demo printed no profile-merging summary"; exit 1; }
 grep -Eq '^ +customers +[0-9,]+ ' <<<"$demo_out" || { echo "$demo_out"; echo "the demo's merge block lacks its customer count"; exit 1; }
@@ -35,7 +37,11 @@ grep -Eq '^ +coupon errors +0$' <<<"$demo_out" || { echo "$demo_out"; echo "appl
 grep -q '^Referrals' <<<"$demo_out" || { echo "$demo_out"; echo "the demo printed no referral summary"; exit 1; }
 grep -Eq '^ +self_referral +[1-9][0-9,]*( |$)' <<<"$demo_out" || { echo "$demo_out"; echo "the demo's referral book refused no self-referral"; exit 1; }
 grep -Eq '^ +referral errors +0$' <<<"$demo_out" || { echo "$demo_out"; echo "the referral book refused demo events as errors"; exit 1; }
-echo "demo: profiles merged, summary printed, no failed quotes, ledger balances, tier book took every event, no coupon errors, referrals settled without errors"
+grep -q '^Insights as of' <<<"$demo_out" || { echo "$demo_out"; echo "the demo printed no insights summary"; exit 1; }
+grep -Eq '^ +segments +new [0-9,]+ ' <<<"$demo_out" || { echo "$demo_out"; echo "the demo's insights lack the segment sizes"; exit 1; }
+grep -q '^Lifecycle triggers due on' <<<"$demo_out" || { echo "$demo_out"; echo "the demo printed no lifecycle triggers"; exit 1; }
+grep -q "^HTML report written to $demo_report" <<<"$demo_out" && [ -s "$demo_report" ] || { echo "$demo_out"; echo "the demo wrote no HTML report"; exit 1; }
+echo "demo: profiles merged, summary printed, no failed quotes, ledger balances, tier book took every event, no coupon errors, referrals settled without errors, insights and the HTML report written (rendered in Chromium with the wasm suite)"
 
 step "rust: benchmarks compile"
 cargo bench -p loyalty-benches --no-run --locked

@@ -1,6 +1,7 @@
 //! Shared test kit: the conformance vector runner, seeded sample data and the demo.
 
 pub mod febrl;
+pub mod report;
 pub mod sample;
 pub mod vectors;
 

@@ -49,12 +49,22 @@
 //! customer profile merging put together is a `merge` event, and the book is
 //! settled when a return window closes: its credits and their reversals go
 //! to the points ledger like any other earning. The summary shows codes,
-//! sign-ups, credits and cancellations, and refusals by reason. Apart from
+//! sign-ups, credits and cancellations, and refusals by reason.
+//!
+//! Last, the insights: every paid order (after coupons, less what points
+//! paid) goes to `Program::customer_stats` for each customer's statistics and
+//! RFM segment, and to `Program::report` with the ledger, the tier book and
+//! the referral book for the year's report; `Program::triggers` gives the
+//! lifecycle messages due the day after the year (birthdays a week ahead,
+//! with personal birthday-cake codes, in the members' Persian calendar;
+//! win-back; welcome; points about to expire). The summary prints them, and
+//! `loyalty_testkit::report` draws them into a self-contained HTML page with
+//! charts (`--report PATH`, `target/demo/report.html` by default). Apart from
 //! the timing lines, the output is the same on every run and platform for
 //! the same flags.
 //!
 //! ```text
-//! cargo run --release -p loyalty-testkit --bin demo -- [--customers N] [--seed S]
+//! cargo run --release -p loyalty-testkit --bin demo -- [--customers N] [--seed S] [--report PATH]
 //! ```
 
 use std::collections::BTreeMap;
@@ -67,6 +77,10 @@ use chrono::{NaiveDateTime, TimeDelta};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use loyalty_core::accrual::CapKind;
 use loyalty_core::identity::DedupeOptions;
+use loyalty_core::insights::{
+    InsightLine, InsightOrder, ReportBooks, ReportCustomer, ReportRequest, StatsRequest,
+    TriggerCustomer, TriggerRequest,
+};
 use loyalty_core::ledger::{
     EarnEvent, Ledger, LedgerEvent, PaymentRequest, PointsTotals, RefundEvent, RefundLine,
 };
@@ -82,17 +96,22 @@ use loyalty_testkit::sample::{self, Activity, Dataset, SampleCustomer, SampleOrd
 use rand::RngExt;
 use rust_decimal::Decimal;
 
-const USAGE: &str = "usage: demo [--customers N] [--seed S]";
+const USAGE: &str = "usage: demo [--customers N] [--seed S] [--report PATH]";
+
+/// Where the HTML report goes without `--report`.
+const REPORT_PATH: &str = "target/demo/report.html";
 
 struct Args {
     customers: usize,
     seed: u64,
+    report: std::path::PathBuf,
 }
 
 fn parse_args() -> Result<Option<Args>, String> {
     let mut args = Args {
         customers: sample::DEFAULT_CUSTOMERS,
         seed: sample::DEFAULT_SEED,
+        report: REPORT_PATH.into(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -118,6 +137,7 @@ fn parse_args() -> Result<Option<Args>, String> {
                     .parse()
                     .map_err(|_| format!("`{value}` is not a seed (0 to 2^64-1)"))?;
             }
+            "--report" => args.report = value.into(),
             _ => return Err(format!("unknown option `{name}`\n{USAGE}")),
         }
     }
@@ -178,6 +198,8 @@ struct Replay {
     coupons: Option<CouponDesk>,
     /// The referral desk: codes, sign-ups and the referral book.
     referrals: Option<ReferralDesk>,
+    /// Every order as paid, for insights.
+    insight_orders: Vec<InsightOrder>,
 }
 
 /// Share of orders (in 100) at which a member with enough points pays with them.
@@ -232,6 +254,52 @@ enum RefundKind {
 impl Default for Books {
     fn default() -> Self {
         Self::new(sample::DEFAULT_SEED)
+    }
+}
+
+/// An order as insights read it: as paid (after coupons, less what points
+/// paid), with the coupon discount and the first category of each line.
+fn insight_order(
+    account: &str,
+    original: &SampleOrder,
+    order: &Order,
+    points_paid: Option<Decimal>,
+) -> InsightOrder {
+    let total = order_total(order);
+    let coupon = order_total(&original.order)
+        .checked_sub(total)
+        .unwrap_or_default();
+    let points = points_paid.filter(|p| *p > Decimal::ZERO);
+    InsightOrder {
+        id: order.id.clone(),
+        customer: account.to_owned(),
+        at: order.placed_at.clone(),
+        amount: total
+            .checked_sub(points.unwrap_or_default())
+            .unwrap_or_default()
+            .max(Decimal::ZERO),
+        channel: order.channel.clone(),
+        store: order.store.clone(),
+        payment: order.payment_method.clone(),
+        points_paid: points,
+        coupon_discount: Some(coupon).filter(|c| *c > Decimal::ZERO),
+        lines: order
+            .lines
+            .iter()
+            .filter(|l| l.kind != LineKind::Reward)
+            .map(|l| InsightLine {
+                sku: l.sku.clone(),
+                category: l.categories.first().cloned(),
+                quantity: l.quantity,
+                amount: l
+                    .quantity
+                    .checked_mul(l.unit_price)
+                    .and_then(|g| g.checked_sub(l.discount))
+                    .unwrap_or_default()
+                    .max(Decimal::ZERO),
+            })
+            .collect(),
+        coupons: Vec::new(),
     }
 }
 
@@ -786,13 +854,22 @@ impl Replay {
             let ordered = self.customers.get(index).is_some_and(|s| s.ordered);
             let mut profile = customer.profile.clone();
             profile.first_purchase = is_order && !customer.has_history && !ordered;
+            let mut campaigns = Vec::new();
             let mut request = match activity {
                 Activity::Order(o) => match self.checkout(program, o, customer, &profile) {
                     // The order as coupons left it is what is paid, quoted and posted.
-                    Some(c) => QuoteRequest {
-                        coupons: c.points_coupons,
-                        ..QuoteRequest::for_order(c.order)
-                    },
+                    Some(c) => {
+                        campaigns = c
+                            .result
+                            .accepted
+                            .iter()
+                            .map(|a| a.campaign.clone())
+                            .collect();
+                        QuoteRequest {
+                            coupons: c.points_coupons,
+                            ..QuoteRequest::for_order(c.order)
+                        }
+                    }
                     None => QuoteRequest::for_order(o.order.clone()),
                 },
                 Activity::Event(e) => QuoteRequest {
@@ -800,10 +877,17 @@ impl Replay {
                     ..QuoteRequest::default()
                 },
             };
+            let discounts_before = self.books.discounts;
             let paid = match &request.order {
                 Some(order) => self.books.pay(program, customer.id(), order),
                 None => false,
             };
+            if let (Activity::Order(o), Some(order)) = (activity, &request.order) {
+                let points_paid = self.books.discounts.checked_sub(discounts_before);
+                let mut insight = insight_order(customer.id(), o, order, points_paid);
+                insight.coupons = campaigns;
+                self.insight_orders.push(insight);
+            }
             let tiers = &mut self.books.tiers;
             profile.tier = match (activity, &request.order) {
                 (Activity::Order(_), Some(order)) => {
@@ -1964,13 +2048,16 @@ fn run(args: &Args) -> Result<(), String> {
         statement_excerpt(&mut out, &program, &replay.books, account, 12)?;
     }
     let queried = t.elapsed();
+    let t = Instant::now();
+    insights_summary(&mut out, &program, &data, &replay, args)?;
+    let insights = t.elapsed();
     let per_second = replay.quotes as f64 / replayed.as_secs_f64().max(1e-9);
     let _ = writeln!(
         out,
         "\nTiming (varies by machine and run)\n  \
          load program {}  generate data {}  merge profiles {}  replay {} (tier book {}, coupons {}, \
          referrals {})  \
-         ledger and tier queries {}\n  \
+         ledger and tier queries {}  insights and report {}\n  \
          {} quotes, {} quotes/s on one thread (ledger and tier posting included); total {}",
         seconds(loaded),
         seconds(generated),
@@ -1980,6 +2067,7 @@ fn run(args: &Args) -> Result<(), String> {
         seconds(coupons.time),
         seconds(referrals.time),
         seconds(queried),
+        seconds(insights),
         num(replay.quotes),
         num(per_second.round() as u64),
         seconds(started.elapsed()),
@@ -2016,6 +2104,254 @@ fn run(args: &Args) -> Result<(), String> {
             tiers.refused, tiers.lookups_failed
         ));
     }
+    Ok(())
+}
+
+/// The sample year's first and last local day (1 Farvardin to 29 Esfand 1404).
+const YEAR_FROM: &str = "2025-03-21";
+const YEAR_TO: &str = "2026-03-20";
+/// The day lifecycle triggers are asked for: the local day of [`AS_OF`].
+const TRIGGER_DAY: &str = "2026-03-22";
+/// Points expiring within this many days are told to their members.
+const EXPIRY_NOTICE_DAYS: u32 = 14;
+
+/// The insights block: customer statistics and segments, the year's
+/// report (with the ledger, the tier book and the referral book), the
+/// lifecycle triggers of the day after the year, and the HTML report.
+fn insights_summary(
+    out: &mut String,
+    program: &Program,
+    data: &Dataset,
+    replay: &Replay,
+    args: &Args,
+) -> Result<(), String> {
+    let orders = &replay.insight_orders;
+    let stats = program
+        .customer_stats(&StatsRequest {
+            orders: orders.clone(),
+            as_of: AS_OF.to_owned(),
+        })
+        .map_err(|e| format!("customer_stats: {e}"))?;
+    let mut seen = std::collections::BTreeSet::new();
+    let profiles: Vec<&SampleCustomer> = data
+        .customers
+        .iter()
+        .filter(|c| seen.insert(c.id()))
+        .collect();
+    let report = program
+        .report(
+            &ReportRequest {
+                from: YEAR_FROM.to_owned(),
+                to: YEAR_TO.to_owned(),
+                orders: orders.clone(),
+                customers: profiles
+                    .iter()
+                    .map(|c| ReportCustomer {
+                        id: c.id().to_owned(),
+                        birth_date: c.profile.birth_date.map(|d| d.to_string()),
+                        gender: None,
+                    })
+                    .collect(),
+                top: Some(10),
+            },
+            &ReportBooks {
+                ledger: Some(&replay.books.ledger),
+                tiers: Some(&replay.books.tiers.book),
+                referrals: replay.referrals.as_ref().map(ReferralDesk::book),
+            },
+        )
+        .map_err(|e| format!("report: {e}"))?;
+    // Each customer's last purchase, a local day (the answers' instants are local).
+    let last: BTreeMap<&str, String> = stats
+        .customers
+        .iter()
+        .map(|c| {
+            (
+                c.customer.as_str(),
+                c.last_purchase.chars().take(10).collect(),
+            )
+        })
+        .collect();
+    let mut customers = Vec::with_capacity(profiles.len());
+    for c in &profiles {
+        let expiring = replay
+            .books
+            .ledger
+            .expiring(program, c.id(), AS_OF, EXPIRY_NOTICE_DAYS)
+            .map(|e| {
+                e.lots
+                    .iter()
+                    .map(|l| loyalty_core::insights::ExpiringPoints {
+                        points: l.points,
+                        on: l.expires_at.chars().take(10).collect(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        customers.push(TriggerCustomer {
+            id: c.id().to_owned(),
+            time_zone: None,
+            calendar: None,
+            birth_date: c.profile.birth_date.map(|d| d.to_string()),
+            anniversaries: Vec::new(),
+            member_since: c.profile.joined_on.map(|d| d.to_string()),
+            last_purchase: last.get(c.id()).cloned(),
+            expiring,
+            tier_at_risk: None,
+        });
+    }
+    let triggers = program
+        .triggers(&TriggerRequest {
+            date: Some(TRIGGER_DAY.to_owned()),
+            at: None,
+            customers,
+            seed: Some(args.seed.to_string()),
+        })
+        .map_err(|e| format!("triggers: {e}"))?;
+
+    let currency = program.currency().code();
+    let _ = writeln!(
+        out,
+        "\nInsights as of {} (customer statistics, RFM segments and the year's report)",
+        stats.as_of
+    );
+    let _ = writeln!(
+        out,
+        "  customers with orders {}   orders {}   average basket {} {currency}   orders per customer {}",
+        num(Decimal::from(report.customers)),
+        num(Decimal::from(report.orders)),
+        num(report.average_basket),
+        report.orders_per_customer
+    );
+    let weekdays = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    let busiest = report
+        .busiest_weekday
+        .and_then(|d| weekdays.get(usize::from(d).saturating_sub(1)))
+        .copied()
+        .unwrap_or("-");
+    let split = |s: &[loyalty_core::insights::Split]| {
+        s.iter()
+            .map(|x| {
+                format!(
+                    "{} {}%",
+                    x.name,
+                    x.share.saturating_mul(Decimal::ONE_HUNDRED).round_dp(1)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let _ = writeln!(
+        out,
+        "  busiest day {busiest}, busiest hour {}:00   payments {}   channels {}",
+        report.busiest_hour.unwrap_or(0),
+        split(&report.payments),
+        split(&report.channels)
+    );
+    let segments: Vec<String> = stats
+        .segments
+        .iter()
+        .map(|s| format!("{} {}", s.segment, num(Decimal::from(s.customers))))
+        .collect();
+    let _ = writeln!(out, "  segments  {}", segments.join("  "));
+    if let Some(p) = &report.points {
+        let _ = writeln!(
+            out,
+            "  points issued {}  redeemed {}  expired {} (over {} months)",
+            num(p.issued),
+            num(p.redeemed),
+            num(p.expired),
+            p.months.len()
+        );
+    }
+    if let Some(tiers) = &report.tiers {
+        let t: Vec<String> = tiers
+            .iter()
+            .map(|c| format!("{} {}", c.name, num(Decimal::from(c.count))))
+            .collect();
+        let _ = writeln!(out, "  tiers at the year's end  {}", t.join("  "));
+    }
+    if let Some(r) = &report.referrals {
+        let s: Vec<String> = r
+            .statuses
+            .iter()
+            .map(|c| format!("{} {}", c.name, c.count))
+            .collect();
+        let _ = writeln!(out, "  referral sign-ups {}  ({})", r.linked, s.join(", "));
+    }
+    let _ = writeln!(
+        out,
+        "  coupon orders {}  coupon discounts {} {currency}   credit orders {} ({} {currency})",
+        num(Decimal::from(report.coupons.orders)),
+        num(report.coupons.discount),
+        num(Decimal::from(report.credit.orders)),
+        num(report.credit.amount)
+    );
+    let mut kinds: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for t in &triggers.triggers {
+        let kind = serde_json::to_value(t.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let e = kinds.entry(kind).or_default();
+        inc(&mut e.0);
+        if t.coupon.is_some() {
+            inc(&mut e.1);
+        }
+    }
+    let listed: Vec<String> = kinds
+        .iter()
+        .map(|(k, (n, coded))| {
+            if *coded > 0 {
+                format!("{k} {n} ({coded} with a code)")
+            } else {
+                format!("{k} {n}")
+            }
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "Lifecycle triggers due on {TRIGGER_DAY}\n  {}",
+        if listed.is_empty() {
+            "none".to_owned()
+        } else {
+            listed.join("  ")
+        }
+    );
+    let page = loyalty_testkit::report::html(&loyalty_testkit::report::ReportPage {
+        title: "Tehran Café Club: the year 1404",
+        subtitle: &format!(
+            "{} to {} ({} calendar, {}); {} customers in the sample",
+            YEAR_FROM,
+            YEAR_TO,
+            program.calendar().name(),
+            program.time_zone(),
+            num(Decimal::from(
+                u64::try_from(profiles.len()).unwrap_or(u64::MAX)
+            ))
+        ),
+        report: &report,
+        stats: &stats,
+        triggers: Some((TRIGGER_DAY, &triggers)),
+        currency,
+    })?;
+    if let Some(dir) = args.report.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::write(&args.report, page).map_err(|e| format!("{}: {e}", args.report.display()))?;
+    let _ = writeln!(
+        out,
+        "HTML report written to {} (open it in a browser; it needs no network)",
+        args.report.display()
+    );
     Ok(())
 }
 

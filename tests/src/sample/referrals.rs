@@ -1054,6 +1054,11 @@ fn role(id: &str) -> &'static str {
 }
 
 impl ReferralDesk {
+    /// The referral book, as the desk keeps it.
+    pub fn book(&self) -> &ReferralBook {
+        &self.book
+    }
+
     /// A desk for the data set (after profile merging: `accounts` is each
     /// profile's account index) and the demo's seed.
     pub fn new(
