@@ -192,7 +192,7 @@ fn merge_step_keys(op: &str) -> Option<&'static [&'static str]> {
 /// The keys an insights step of each op takes (besides `op` and `expect`).
 fn insights_step_keys(op: &str) -> Option<&'static [&'static str]> {
     Some(match op {
-        "stats" | "triggers" => &["request"],
+        "stats" | "triggers" | "report" => &["request"],
         _ => return None,
     })
 }
@@ -209,6 +209,11 @@ pub fn run_insights(doc: &Value) -> Result<Vec<Value>, String> {
             let answer = match op {
                 "stats" => ffi::insights_customer_stats(&program, value(step, "request")?),
                 "triggers" => ffi::insights_triggers(&program, value(step, "request")?),
+                "report" => ffi::insights_report(
+                    &program,
+                    value(step, "request")?,
+                    &loyalty_core::insights::ReportBooks::default(),
+                ),
                 _ => return Err(format!("step {i}: unknown op `{op}`")),
             };
             Ok(envelope(answer))
