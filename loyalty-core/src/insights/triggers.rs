@@ -225,8 +225,11 @@ pub enum TriggerKind {
 pub struct TriggerCoupon {
     /// The campaign.
     pub campaign: String,
-    /// The code, bound to the customer (the host stores it as issued).
+    /// The code, bound to the customer.
     pub code: String,
+    /// Its record, as `generate_codes` gives it: what the host stores and
+    /// passes back with the code to `apply_coupons`.
+    pub issued: crate::coupons::IssuedCode,
 }
 
 /// One message due.
@@ -240,11 +243,11 @@ pub struct Trigger {
     pub date: String,
     /// The day of the event it is about (`YYYY-MM-DD`, Gregorian).
     pub on: String,
-    /// Details: the anniversary's kind and years, points, tier, days.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Details: the anniversary's kind and years, points, tier, days
+    /// (empty for a welcome).
     pub details: Vec<TriggerDetail>,
     /// A coupon code, when the program issues one with it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon: Option<TriggerCoupon>,
 }
 
@@ -264,8 +267,21 @@ pub struct Triggers {
     pub triggers: Vec<Trigger>,
 }
 
+/// A `YYYY-MM-DD` day: four-digit year from 0001, two-digit month and day.
 fn day(text: &str, path: &str, errors: &mut Vec<RequestError>) -> Option<NaiveDate> {
-    let d = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
+    let t = text.trim();
+    let shaped = t.len() == 10
+        && t.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+        && !t.starts_with("0000");
+    let d = shaped
+        .then(|| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+        .flatten();
     if d.is_none() {
         errors.push(RequestError::InvalidTimestamp {
             path: path.to_owned(),
@@ -315,6 +331,17 @@ impl Program {
         if date.is_some() == at.is_some() {
             errors.push(RequestError::DateAndAtNotOne);
         }
+        // The seed is checked whether or not a code is due.
+        let seed = request.seed.as_deref().map(|text| {
+            let seed = text.trim().parse::<u64>().ok();
+            if seed.is_none() {
+                errors.push(RequestError::InvalidSeed {
+                    path: "seed".to_owned(),
+                    value: text.to_owned(),
+                });
+            }
+            seed
+        });
         let t = self.file.triggers.clone().unwrap_or_default();
         let mut due: Vec<(Trigger, Option<String>)> = Vec::new();
         for (i, c) in request.customers.iter().enumerate() {
@@ -368,6 +395,14 @@ impl Program {
                     )
                 })
                 .collect();
+            for (k, e) in c.expiring.iter().enumerate() {
+                if e.points < Decimal::ZERO {
+                    errors.push(RequestError::NegativeAmount {
+                        path: format!("customers[{i}].expiring[{k}].points"),
+                        value: e.points,
+                    });
+                }
+            }
             let expiring: Vec<(Decimal, Option<NaiveDate>)> = c
                 .expiring
                 .iter()
@@ -416,11 +451,16 @@ impl Program {
                     joined.map(|b| (String::new(), b)),
                 ),
             ];
+            // Due when the anniversary falls on the day `lead_days` ahead,
+            // however far that is.
+            let due_on = |date: NaiveDate, lead: u32| {
+                let target = ahead(lead)?;
+                next_anniversary(calendar, date, target)
+                    .filter(|(on, years)| *on == target && *years > 0)
+            };
             for (kind, cfg, date) in yearly {
                 if let (Some(cfg), Some((_, date))) = (cfg, date)
-                    && let Some((on, years)) = next_anniversary(calendar, date, today)
-                    && years > 0
-                    && ahead(cfg.lead_days) == Some(on)
+                    && let Some((on, years)) = due_on(date, cfg.lead_days)
                 {
                     push(kind, on, vec![detail("years", years)], cfg.coupon.as_ref());
                 }
@@ -428,9 +468,7 @@ impl Program {
             if let Some(cfg) = &t.anniversary {
                 for (name, date) in &dates {
                     if let Some(date) = date
-                        && let Some((on, years)) = next_anniversary(calendar, *date, today)
-                        && years > 0
-                        && ahead(cfg.lead_days) == Some(on)
+                        && let Some((on, years)) = due_on(*date, cfg.lead_days)
                     {
                         push(
                             TriggerKind::Anniversary,
@@ -498,6 +536,7 @@ impl Program {
         if !errors.is_empty() {
             return Err(RequestErrors(errors));
         }
+        let seed = seed.flatten();
         // Coupons: one generation per campaign, codes in trigger order.
         let mut campaigns: Vec<String> = due.iter().filter_map(|d| d.1.clone()).collect();
         campaigns.sort();
@@ -510,11 +549,15 @@ impl Program {
                 .iter()
                 .filter_map(|&k| due.get(k).map(|d| d.0.customer.clone()))
                 .collect();
+            // Each campaign draws from its own seed, so one customer's codes
+            // of two campaigns share nothing.
+            let seed =
+                seed.map(|s| crate::referrals::book_seed(&s.to_string(), &campaign).to_string());
             let issued = self.generate_codes(&GenerateRequest {
                 campaign: campaign.clone(),
                 count: None,
                 customers: Some(customers),
-                seed: request.seed.clone(),
+                seed,
                 existing: Vec::new(),
             })?;
             for (&k, code) in who.iter().zip(issued.codes) {
@@ -522,6 +565,7 @@ impl Program {
                     d.0.coupon = Some(TriggerCoupon {
                         campaign: campaign.clone(),
                         code: code.code,
+                        issued: code.issued,
                     });
                 }
             }

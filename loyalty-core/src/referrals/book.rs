@@ -673,8 +673,9 @@ fn seed_of(text: &str) -> Result<u64, ReferralError> {
     })
 }
 
-/// FNV-1a: a stable 64-bit seed from a member id, the same on every platform.
-fn derived_seed(program: &str, member: &str) -> u64 {
+/// FNV-1a: a stable 64-bit seed from a member id (or any text), the same
+/// on every platform.
+pub(crate) fn derived_seed(program: &str, member: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in program.bytes().chain([0]).chain(member.bytes()) {
         h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);

@@ -75,6 +75,7 @@
 mod book;
 pub(crate) mod policy;
 
+pub(crate) use book::derived_seed as book_seed;
 pub use book::*;
 pub use policy::{
     BonusFile, CapFile, CapPeriod, QualifyFile, ReferralCodesFile, ReferralsFile, RewardFile,
