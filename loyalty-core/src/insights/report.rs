@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::InsightOrder;
+use super::triggers::day;
 use crate::accrual::engine::parse_instant;
 use crate::accrual::{RequestError, RequestErrors};
 use crate::calendar::from_iso;
@@ -272,17 +273,6 @@ struct Visitor {
     spend: Decimal,
     credit_orders: u64,
     credit: Decimal,
-}
-
-fn day(text: &str, path: &str, errors: &mut Vec<RequestError>) -> Option<NaiveDate> {
-    let d = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
-    if d.is_none() {
-        errors.push(RequestError::InvalidTimestamp {
-            path: path.to_owned(),
-            value: text.to_owned(),
-        });
-    }
-    d
 }
 
 /// Splits by name, most orders first, ties by name; `unknown` for none.

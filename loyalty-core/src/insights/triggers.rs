@@ -268,7 +268,7 @@ pub struct Triggers {
 }
 
 /// A `YYYY-MM-DD` day: four-digit year from 0001, two-digit month and day.
-fn day(text: &str, path: &str, errors: &mut Vec<RequestError>) -> Option<NaiveDate> {
+pub(crate) fn day(text: &str, path: &str, errors: &mut Vec<RequestError>) -> Option<NaiveDate> {
     let t = text.trim();
     let shaped = t.len() == 10
         && t.bytes().enumerate().all(|(i, b)| {
