@@ -13,7 +13,7 @@ use super::InsightOrder;
 use super::triggers::day;
 use crate::accrual::engine::parse_instant;
 use crate::accrual::{RequestError, RequestErrors};
-use crate::calendar::from_iso;
+use crate::calendar::{CalendarKind, from_iso};
 use crate::ledger::Ledger;
 use crate::money::dec;
 use crate::program::Program;
@@ -276,13 +276,17 @@ struct Visitor {
 }
 
 /// Splits by name, most orders first, ties by name; `unknown` for none.
-fn splits(map: BTreeMap<&str, (u64, Decimal)>, total: u64) -> Vec<Split> {
+fn splits(
+    map: BTreeMap<&str, (u64, Decimal)>,
+    total: u64,
+    currency: crate::money::Currency,
+) -> Vec<Split> {
     let mut v: Vec<Split> = map
         .into_iter()
         .map(|(name, (orders, amount))| Split {
             name: name.to_owned(),
             orders,
-            amount,
+            amount: currency.present(amount),
             share: ratio(orders, total, 4),
         })
         .collect();
@@ -321,9 +325,20 @@ fn earliest_max(counts: impl Iterator<Item = u64>) -> Option<u8> {
 }
 
 /// Whole years from `birth` to `on`.
+/// Whole years from `birth` to `on`. A birthday falls on the same day of
+/// the same month each year, or the month's last day when that is shorter
+/// (29 February on 28 February), as the birthday trigger has it.
 fn age(birth: NaiveDate, on: NaiveDate) -> Option<u32> {
-    let years = on.years_since(birth)?;
-    Some(years)
+    let month = u8::try_from(birth.month()).ok()?;
+    let day = u8::try_from(birth.day()).ok()?;
+    let this_year = crate::calendar::anniversary(CalendarKind::Gregorian, on.year(), month, day)?;
+    let years = on.year().checked_sub(birth.year())?;
+    let years = if this_year > on {
+        years.checked_sub(1)?
+    } else {
+        years
+    };
+    u32::try_from(years).ok()
 }
 
 impl Program {
@@ -407,21 +422,30 @@ impl Program {
                 e.0 = e.0.saturating_add(1);
                 e.1 = add(e.1, o.amount)?;
             }
-            if o.payment.as_deref().map(str::trim) == Some("credit") {
+            if o.payment
+                .as_deref()
+                .is_some_and(|p| p.trim().eq_ignore_ascii_case("credit"))
+            {
                 credit_orders = credit_orders.saturating_add(1);
                 credit_amount = add(credit_amount, o.amount)?;
                 v.credit_orders = v.credit_orders.saturating_add(1);
                 v.credit = add(v.credit, o.amount)?;
             }
+            // Campaigns named (trimmed, blank ones dropped), each once.
+            let mut named: Vec<&str> = o
+                .coupons
+                .iter()
+                .map(|c| c.trim())
+                .filter(|c| !c.is_empty())
+                .collect();
+            named.sort_unstable();
+            named.dedup();
             let discount = o.coupon_discount.unwrap_or_default();
-            if discount > Decimal::ZERO || !o.coupons.is_empty() {
+            if discount > Decimal::ZERO || !named.is_empty() {
                 coupon_orders = coupon_orders.saturating_add(1);
                 coupon_discount = add(coupon_discount, discount)?;
             }
-            let mut seen: Vec<&str> = o.coupons.iter().map(|c| c.trim()).collect();
-            seen.sort_unstable();
-            seen.dedup();
-            for c in seen.into_iter().filter(|c| !c.is_empty()) {
+            for c in named {
                 let e = campaigns.entry(c.to_owned()).or_default();
                 *e = e.saturating_add(1);
             }
@@ -531,8 +555,8 @@ impl Program {
                 .map(|d| d.saturating_add(1)),
             busiest_hour: earliest_max((0..24).map(|h| grid.iter().filter_map(|r| r.get(h)).sum())),
             weekday_hour: grid,
-            payments: splits(payments, orders),
-            channels: splits(channels, orders),
+            payments: splits(payments, orders, self.currency()),
+            channels: splits(channels, orders, self.currency()),
             ages,
             genders,
             top_visitors,
