@@ -27,9 +27,10 @@ pub enum RequestError {
         /// The order's currency.
         found: String,
     },
-    /// A timestamp that is not RFC 3339 with an offset.
+    /// A timestamp that is not RFC 3339 with an offset, or a day that is not `YYYY-MM-DD`.
     #[error(
-        "invalid timestamp `{value}` at `{path}`: expected RFC 3339 with an offset, e.g. `2026-03-01T18:30:00+03:00`"
+        "invalid timestamp `{value}` at `{path}`: expected RFC 3339 with an offset for an instant \
+         (`2026-03-01T18:30:00+03:00`), YYYY-MM-DD for a day"
     )]
     InvalidTimestamp {
         /// Path of the timestamp.

@@ -653,7 +653,12 @@ impl Program {
     fn tier_counts(&self, book: &TierBook, end_ms: i64) -> Vec<Count> {
         let at = self.ledger.format(end_ms);
         let mut by_tier: BTreeMap<String, u64> = BTreeMap::new();
-        for account in book.account_ids() {
+        // Members by the period's end: an account whose first event is later
+        // was not a member then.
+        for account in book
+            .account_ids()
+            .filter(|a| book.events(a).iter().any(|e| e.at <= end_ms))
+        {
             let tier = book
                 .status(self, account, &at)
                 .ok()
