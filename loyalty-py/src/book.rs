@@ -7,7 +7,7 @@
 //! later call (its state may be half changed).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use loyalty_core::Program;
 use loyalty_core::ffi::{self, ErrorKind, Failure};
@@ -280,9 +280,16 @@ impl<B: Events> Book<B> {
     ) -> Result<T, Fault> {
         let program = self.program();
         py.detach(|| {
-            let book = self.state.lock().map_err(|_| Self::poisoned())?;
+            let book = self.lock()?;
             guarded(|| f(program, &book))
         })
+    }
+
+    /// The book itself, for a reader that needs several books at once
+    /// (`Program.report`). Call it with the GIL released, and catch panics
+    /// while the guard is held (as `read` does), so the lock is not poisoned.
+    pub(crate) fn lock(&self) -> Result<MutexGuard<'_, B>, Fault> {
+        self.state.lock().map_err(|_| Self::poisoned())
     }
 
     /// Changes the book with the GIL released. A panic unwinds through the

@@ -26,7 +26,7 @@ use crate::program::PyProgram;
 /// The points ledger of one program.
 #[pyclass(frozen, module = "loyalty", name = "Ledger")]
 pub struct PyLedger {
-    book: Book<Ledger>,
+    pub(crate) book: Book<Ledger>,
 }
 
 fn text_or_none<'py>(py: Python<'py>, m: &Value, key: &str) -> PyResult<Bound<'py, PyAny>> {

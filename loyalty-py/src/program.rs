@@ -387,6 +387,72 @@ impl PyProgram {
         crate::insights::triggers_request(&self.inner, py, request)
     }
 
+    /// A report of the period `from_` to `to` (local days of the program's
+    /// time zone, both included: `YYYY-MM-DD` text or `datetime.date`) from
+    /// `orders`: `InsightOrder` dicts (with an optional `coupons` list of
+    /// campaign ids), a `pyarrow.Table` or a `pandas.DataFrame` with those
+    /// columns; orders outside the period are left out. `customers`
+    /// (`ReportCustomer`: `id`, optional `birth_date` and `gender`; a list, a
+    /// table or a DataFrame) give the age and gender mix. `top` is how many
+    /// top visitors, spenders and credit customers to list (10 by default).
+    ///
+    /// Each book given adds to the answer: a `Ledger` the points issued,
+    /// redeemed and expired by month (`points`) and the wallets' credit
+    /// (`credit.wallets`, `limit`, `owed`), a `Tiers` book the members per
+    /// tier at the period's end (`tiers`), a `ReferralBook` the outcomes of
+    /// the period's signups (`referrals`). The books are read with the GIL
+    /// released and locked while the core reads them.
+    ///
+    /// Answers a `Report` dict; with `as_tables=True` a dict of tables (see
+    /// the stubs and the README) and a `summary` dict of the scalars.
+    #[pyo3(signature = (
+        orders, from_, to, *, customers=None, ledger=None, tiers=None, referrals=None, top=None,
+        as_tables=false
+    ))]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one Python keyword per part of the report request and per book"
+    )]
+    fn report<'py>(
+        &self,
+        py: Python<'py>,
+        orders: &Bound<'py, PyAny>,
+        from_: &Bound<'py, PyAny>,
+        to: &Bound<'py, PyAny>,
+        customers: Option<&Bound<'py, PyAny>>,
+        ledger: Option<&Bound<'py, crate::ledger::PyLedger>>,
+        tiers: Option<&Bound<'py, crate::tiers::PyTiers>>,
+        referrals: Option<&Bound<'py, crate::referrals::PyReferralBook>>,
+        top: Option<&Bound<'py, PyAny>>,
+        as_tables: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let args = crate::insights::ReportArgs {
+            orders,
+            from: from_,
+            to,
+            customers,
+            top,
+        };
+        let books = crate::insights::Books::of(ledger, tiers, referrals);
+        crate::insights::report(&self.inner, py, &args, &books, as_tables)
+    }
+
+    /// `report` of a whole `ReportRequest` mapping (`from`, `to`, `orders`,
+    /// `customers`, `top`), as the other bindings send it, with the same
+    /// optional books.
+    #[pyo3(signature = (request, *, ledger=None, tiers=None, referrals=None))]
+    fn report_request<'py>(
+        &self,
+        py: Python<'py>,
+        request: &Bound<'py, PyAny>,
+        ledger: Option<&Bound<'py, crate::ledger::PyLedger>>,
+        tiers: Option<&Bound<'py, crate::tiers::PyTiers>>,
+        referrals: Option<&Bound<'py, crate::referrals::PyReferralBook>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let books = crate::insights::Books::of(ledger, tiers, referrals);
+        crate::insights::report_request(&self.inner, py, request, &books)
+    }
+
     /// An empty `MatchIndex` under the program's merge policy.
     fn match_index(slf: &Bound<'_, Self>) -> PyResult<crate::merge::PyMatchIndex> {
         crate::merge::PyMatchIndex::new(slf.py(), slf.clone().unbind())

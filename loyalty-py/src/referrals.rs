@@ -29,7 +29,7 @@ use crate::program::PyProgram;
 ///                "code": code, "at": "2026-03-02T10:00:00+03:30"})
 #[pyclass(frozen, module = "loyalty", name = "ReferralBook")]
 pub struct PyReferralBook {
-    book: Book<ReferralBook>,
+    pub(crate) book: Book<ReferralBook>,
 }
 
 impl PyReferralBook {

@@ -17,7 +17,7 @@ use crate::program::PyProgram;
 /// posted to it.
 #[pyclass(frozen, module = "loyalty", name = "Tiers")]
 pub struct PyTiers {
-    book: Book<TierBook>,
+    pub(crate) book: Book<TierBook>,
 }
 
 #[pymethods]

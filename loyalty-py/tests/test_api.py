@@ -498,5 +498,17 @@ def test_public_names() -> None:
         "Trigger",
         "TriggerCoupon",
         "TriggerDetail",
+        # Reports: the request, its customers and the answer's parts.
+        "ReportRequest",
+        "ReportCustomer",
+        "Report",
+        "Count",
+        "Split",
+        "TopCustomer",
+        "CreditReport",
+        "CouponReport",
+        "PointsReport",
+        "PointsMonth",
+        "ReferralReport",
     }
     assert all(hasattr(loyalty, name) for name in loyalty.__all__)

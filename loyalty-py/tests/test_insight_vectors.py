@@ -1,7 +1,7 @@
 """Every insights vector under tests/vectors/insights, run through the Python binding.
 
-A vector runs `stats` and `triggers` steps against one program (see
-tests/README.md); the calls keep no state, so each step stands alone. As in the Rust runner
+A vector runs `stats`, `triggers` and `report` steps against one program
+(see tests/README.md); the calls keep no state, so each step stands alone. As in the Rust runner
 (`tests/src/vectors.rs::run_insights`), each step's envelope, `{"result":
 <answer>}` or `{"error": {"kind", "errors": [{"code", "path"}]}}`, is written
 as canonical JSON and compared with the canonical form of the step's `expect`.
@@ -10,9 +10,11 @@ A `stats` step goes through `Program.customer_stats(orders, as_of)`; a
 request that call cannot carry (a missing `as_of`, an unknown key, orders
 that are not a list) goes through `customer_stats_request` as it is, so the
 core sees the same request as in the Rust runner. A `triggers` step goes
-through `Program.triggers_request(request)` as it is. A step with a result
-whose request the keyword call can carry is also run with its orders (or its
-customers) as a `pyarrow.Table` and as a `pandas.DataFrame`. A malformed file
+through `Program.triggers_request(request)` as it is, and a `report` step
+through `Program.report_request(request)` as it is (no books: vectors carry
+none). A step with a result whose request the keyword call can carry is also
+run with its orders (or its customers) as a `pyarrow.Table` and as a
+`pandas.DataFrame`. A malformed file
 fails its test, a step of an op the runner does not know fails it too (never
 skipped), and so does a missing vectors folder.
 """
@@ -35,7 +37,7 @@ import loyalty
 INSIGHTS_DIR, INSIGHT_FILES = vector_files("insights")
 
 # Every op, with the arguments a step of it must give (besides `op` and `expect`).
-OPS: dict[str, set[str]] = {"stats": {"request"}, "triggers": {"request"}}
+OPS: dict[str, set[str]] = {"stats": {"request"}, "triggers": {"request"}, "report": {"request"}}
 
 
 def check_vector(doc: Any) -> None:
@@ -72,12 +74,24 @@ def _trigger_keywords(request: Any) -> bool:
     )
 
 
+def _report_keywords(request: Any) -> bool:
+    """Whether a report request is what `Program.report`'s arguments carry
+    (and its orders can be the rows of a table)."""
+    return (
+        isinstance(request, dict)
+        and {"from", "to", "orders"} <= set(request) <= {"from", "to", "orders", "customers", "top"}
+        and isinstance(request["orders"], list)
+        and all(isinstance(o, dict) for o in request["orders"])
+    )
+
+
 def run_step(program: loyalty.Program, step: dict[str, Any]) -> dict[str, Any]:
     """One step through the binding, as its envelope; an op without a call here
     fails (a vector of a new op must not pass unrun)."""
     calls: dict[str, Callable[[], Any]] = {
         "stats": lambda: _stats(program, step["request"]),
         "triggers": lambda: program.triggers_request(step["request"]),
+        "report": lambda: program.report_request(step["request"]),
     }
     if step["op"] not in calls:
         raise MalformedVector(f"op {step['op']!r} has no call in the Python runner")
@@ -135,6 +149,10 @@ def _table_call(program: loyalty.Program, step: dict[str, Any]) -> Callable[[Any
         return lambda data: program.triggers(
             data, date=request.get("date"), at=request.get("at"), seed=request.get("seed")
         )
+    if step["op"] == "report" and _report_keywords(request):
+        return lambda data: program.report(
+            data, request["from"], request["to"], customers=request.get("customers"), top=request.get("top")
+        )
     return None
 
 
@@ -149,7 +167,7 @@ def test_insight_vector_from_tables(path: pathlib.Path) -> None:
         call = _table_call(program, step)
         if "result" not in step["expect"] or call is None:
             continue
-        rows = step["request"]["orders" if step["op"] == "stats" else "customers"]
+        rows = step["request"]["customers" if step["op"] == "triggers" else "orders"]
         expected = canonical(step["expect"]["result"])
         for data in (arrow_rows(rows), pd.DataFrame(rows)):
             actual = canonical(call(data))
@@ -159,6 +177,34 @@ def test_insight_vector_from_tables(path: pathlib.Path) -> None:
 # --- the runner itself: a malformed file fails, it is never skipped -------------
 
 _ORDER = {"id": "o-1", "customer": "c-1", "at": "2026-03-02T08:15:00+03:00", "amount": "42.50"}
+
+
+_UNKNOWN_SPLIT = [{"name": "unknown", "orders": 1, "amount": "42.50", "share": "1"}]
+_TOP = [{"customer": "c-1", "visits": 1, "spend": "42.50"}]
+# One order, on Monday 2 March at 08:15 local, naming no payment, channel or profile.
+_REPORT = {
+    "from": "2026-03-01",
+    "to": "2026-03-31",
+    "orders": 1,
+    "customers": 1,
+    "revenue": "42.50",
+    "average_basket": "42.50",
+    "orders_per_customer": "1",
+    "weekday_hour": [[1 if (day, hour) == (0, 8) else 0 for hour in range(24)] for day in range(7)],
+    "busiest_weekday": 1,
+    "busiest_hour": 8,
+    "payments": _UNKNOWN_SPLIT,
+    "channels": _UNKNOWN_SPLIT,
+    "ages": [
+        {"name": band, "count": 1 if band == "unknown" else 0}
+        for band in ["under_18", "18_24", "25_34", "35_44", "45_54", "55_64", "65_plus", "unknown"]
+    ],
+    "genders": [{"name": "unknown", "count": 1}],
+    "top_visitors": _TOP,
+    "top_spenders": _TOP,
+    "credit": {"customers": 0, "orders": 0, "amount": "0.00", "top": []},
+    "coupons": {"orders": 0, "discount": "0.00", "campaigns": []},
+}
 
 
 def _minimal() -> dict[str, Any]:
@@ -241,6 +287,21 @@ def _minimal() -> dict[str, Any]:
                     "error": {"kind": "request", "errors": [{"code": "invalid_time_zone", "path": "customers[0].time_zone"}]}
                 },
             },
+            {
+                "op": "report",
+                # The second order is at 23:30 local the day before the first: out.
+                "request": {
+                    "from": "2026-03-01",
+                    "to": "2026-03-31",
+                    "orders": [_ORDER, {**_ORDER, "id": "o-2", "at": "2026-02-28T20:30:00Z"}],
+                },
+                "expect": {"result": _REPORT},
+            },
+            {
+                "op": "report",
+                "request": {"from": "2026-03-32", "to": "2026-03-31", "orders": []},
+                "expect": {"error": {"kind": "request", "errors": [{"code": "invalid_timestamp", "path": "from"}]}},
+            },
         ],
     }
 
@@ -271,7 +332,7 @@ def test_requests_the_arguments_cannot_carry_go_whole() -> None:
         lambda d: d.update(description=" "),
         lambda d: d.update(program_toml="x"),
         lambda d: d.update(extra=1),
-        lambda d: d["steps"][0].update(op="report"),
+        lambda d: d["steps"][0].update(op="forecast"),
         lambda d: d["steps"][0].pop("request"),
         lambda d: d["steps"][0].update(orders=[]),
         lambda d: d["steps"][0].pop("expect"),
@@ -325,11 +386,36 @@ def test_triggers_steps_go_through_triggers_request() -> None:
     assert not _trigger_keywords({"customers": ["c"], "date": "x"})
 
 
+def test_report_steps_go_through_report_request() -> None:
+    """The whole request reaches the core (no books), so a key the keyword
+    call has no argument for is the core's unknown_field, as in the Rust
+    runner; a report step with a result also runs from tables."""
+    program = load_program(_minimal())
+    step = {"op": "report", "request": {"from": "2026-03-01", "to": "2026-03-31", "orders": [], "as_of": "x"}}
+    assert not _report_keywords(step["request"])
+    assert run_step(program, step) == {
+        "error": {"kind": "request", "errors": [{"code": "unknown_field", "path": "as_of"}]}
+    }
+    assert run_step(program, {"op": "report", "request": None}) == {
+        "error": {"kind": "request", "errors": [{"code": "invalid_type", "path": ""}]}
+    }
+    assert _report_keywords({"from": "a", "to": "b", "orders": [{"id": "o"}], "customers": [], "top": 3})
+    assert not _report_keywords({"from": "a", "orders": []})
+    assert not _report_keywords({"from": "a", "to": "b", "orders": ["o"]})
+    doc = _minimal()
+    report_step = doc["steps"][5]
+    call = _table_call(program, report_step)
+    assert call is not None
+    rows = report_step["request"]["orders"]
+    for data in (arrow_rows(rows), pd.DataFrame(rows)):
+        assert canonical(call(data)) == canonical(_REPORT)
+
+
 def test_an_op_the_runner_cannot_call_fails_never_skips() -> None:
     """Both the shape check and the runner itself refuse an op they do not know."""
     program = load_program(_minimal())
-    with pytest.raises(MalformedVector, match="report"):
-        run_step(program, {"op": "report", "request": {}, "expect": {"result": None}})
+    with pytest.raises(MalformedVector, match="forecast"):
+        run_step(program, {"op": "forecast", "request": {}, "expect": {"result": None}})
     doc = _minimal()
     doc["steps"][3]["op"] = "trigger"
     with pytest.raises(MalformedVector, match="unknown op 'trigger'"):

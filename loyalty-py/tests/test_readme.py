@@ -1,5 +1,5 @@
 """The README's Python quickstart runs as written, and so does every Python
-block of loyalty-py/README.md (insights: segments and triggers)."""
+block of loyalty-py/README.md (insights: segments, triggers and reports)."""
 
 import re
 from pathlib import Path
@@ -27,6 +27,12 @@ def test_binding_readme_shows_triggers() -> None:
     assert len(blocks) >= 3
     assert any("program.triggers(" in b for b in blocks)
     assert any("as_table=True" in b and "triggers(" in b for b in blocks)
+
+
+def test_binding_readme_shows_reports() -> None:
+    blocks = python_blocks(PY_README)
+    assert any("program.report(" in b and "ledger=" in b for b in blocks)
+    assert any("as_tables=True" in b and "report(" in b for b in blocks)
 
 
 def test_binding_readme_blocks_run_in_order() -> None:

@@ -163,7 +163,7 @@ def test_every_kind_of_trigger_due_by_customer_then_kind(due: loyalty.Triggers) 
         ("omar", "win_back", DATE, "2026-03-11", [{"kind": "days", "value": "60"}]),
         # The two lots of 17 May, summed; the lot of 1 June is not due yet.
         ("omar", "points_expiring", DATE, "2026-05-17", [{"kind": "points", "value": "150.5"}]),
-        ("lina", "welcome", DATE, "2026-05-10", None),  # no details: the key is left out
+        ("lina", "welcome", DATE, "2026-05-10", []),  # no details: an empty list
         ("lina", "tier_at_risk", DATE, "2026-05-24", [{"kind": "tier", "value": "gold"}]),
     ]
     coupons = [(t["kind"], t.get("coupon", {}).get("campaign")) for t in due["triggers"]]
@@ -385,10 +385,18 @@ def test_seeded_coupons_are_the_same_on_every_call(program: loyalty.Program, due
     assert _codes(program.triggers(CUSTOMERS, date=DATE, seed="8")) != codes
 
 
-def test_seeded_codes_are_the_campaigns_generated_codes(program: loyalty.Program, due: loyalty.Triggers) -> None:
-    """One generation per campaign, with the request's seed, for the customers in trigger order."""
-    generated = program.generate_codes({"campaign": "birthday-gift", "customers": ["sara"], "seed": SEED})
-    assert _codes(due)[0] == ("sara", "birthday-gift", generated["codes"][0]["code"])
+def test_seeded_codes_come_with_their_issued_record(program: loyalty.Program, due: loyalty.Triggers) -> None:
+    """Each code is a personal code of its campaign, with the record apply_coupons wants back;
+    each campaign draws from its own seed, so the raw seed's codes are not the ones given."""
+    for t in due["triggers"]:
+        if "coupon" not in t:
+            continue
+        coupon = t["coupon"]
+        assert coupon["issued"] == {"campaign": coupon["campaign"], "customer": t["customer"], "uses": 0}
+        check = program.check_code(coupon["code"])
+        assert (check["ok"], check["kind"], check["campaigns"]) == (True, "personal", [coupon["campaign"]])
+    raw = program.generate_codes({"campaign": "birthday-gift", "customers": ["sara"], "seed": SEED})
+    assert _codes(due)[0][2] != raw["codes"][0]["code"]
 
 
 def test_without_a_seed_codes_differ_between_calls(program: loyalty.Program) -> None:

@@ -1,9 +1,11 @@
 """Deterministic loyalty engine: load a program, quote orders and events, keep
 a points ledger and membership tiers, validate and apply coupons, find the
 profiles that are the same customer, credit referrals, give per-customer
-statistics (RFM scores and segments) from orders, and find the lifecycle
+statistics (RFM scores and segments) from orders, find the lifecycle
 messages due (birthdays, anniversaries, welcome, win-back, points expiring,
-tier at risk) with personal coupon codes.
+tier at risk) with personal coupon codes, and report on a period (baskets,
+busy hours, payment and channel splits, age and gender mix, top customers,
+credit, coupons, and from the books points, tiers and referrals).
 
 The work happens in the Rust core; this package converts types and maps errors.
 """
@@ -29,15 +31,26 @@ from ._coupon_types import (
 )
 from ._insight_types import (
     AnniversaryDate,
+    Count,
+    CouponReport,
+    CreditReport,
     CustomerStats,
     ExpiringPoints,
     InsightLine,
     InsightOrder,
+    PointsMonth,
+    PointsReport,
+    ReferralReport,
+    Report,
+    ReportCustomer,
+    ReportRequest,
     Rfm,
     SegmentSize,
+    Split,
     Stats,
     StatsRequest,
     TierAtRisk,
+    TopCustomer,
     Trigger,
     TriggerCoupon,
     TriggerCustomer,
@@ -156,12 +169,15 @@ __all__ = [
     "CodeCheck",
     "Comparison",
     "Contact",
+    "Count",
     "CouponCounter",
     "CouponGrant",
     "CouponInput",
     "CouponLine",
+    "CouponReport",
     "CouponRequest",
     "CouponResult",
+    "CreditReport",
     "CustomerStats",
     "Dedupe",
     "DedupeRequest",
@@ -207,6 +223,8 @@ __all__ = [
     "Payment",
     "PendingDowngrade",
     "PointsEffect",
+    "PointsMonth",
+    "PointsReport",
     "PointsTotals",
     "Posting",
     "Profile",
@@ -229,14 +247,19 @@ __all__ = [
     "ReferralPosting",
     "ReferralReason",
     "ReferralRefundEvent",
+    "ReferralReport",
     "ReferralSettlement",
     "ReferralSignupEvent",
     "RejectedCoupon",
     "RejectedValue",
+    "Report",
+    "ReportCustomer",
+    "ReportRequest",
     "RequestError",
     "ReverseEvent",
     "Rfm",
     "SegmentSize",
+    "Split",
     "Statement",
     "StatementLot",
     "StatementRow",
@@ -253,6 +276,7 @@ __all__ = [
     "TierStatus",
     "TierVisitEvent",
     "Tiers",
+    "TopCustomer",
     "Transition",
     "Trigger",
     "TriggerCoupon",

@@ -7,24 +7,41 @@ for byte with the other bindings. Optional keys are left out of an answer,
 never set to None (except `preferred_weekday` and `preferred_hour`, which the
 core always writes). `Program.customer_stats` takes the orders and gives the
 `Stats`; `Program.triggers` takes `TriggerCustomer`s and gives the `Triggers`
-due.
+due; `Program.report` takes the orders of a period (and `ReportCustomer`s)
+and gives the `Report`.
+
+`ReportRequest` and `Report` have a key `from`, a Python keyword, so they are
+written in the functional form (`TypedDict("Name", {...})`).
 """
 
 from __future__ import annotations
 
 from typing import List, Literal, Optional, TypedDict
 
+from ._coupon_types import IssuedCode
+
 __all__ = [
     "AnniversaryDate",
+    "Count",
+    "CouponReport",
+    "CreditReport",
     "CustomerStats",
     "ExpiringPoints",
     "InsightLine",
     "InsightOrder",
+    "PointsMonth",
+    "PointsReport",
+    "ReferralReport",
+    "Report",
+    "ReportCustomer",
+    "ReportRequest",
     "Rfm",
     "SegmentSize",
+    "Split",
     "Stats",
     "StatsRequest",
     "TierAtRisk",
+    "TopCustomer",
     "Trigger",
     "TriggerCoupon",
     "TriggerCustomer",
@@ -58,7 +75,8 @@ class InsightOrder(_InsightOrderRequired, total=False):
     """One order as insights read it: the customer (after profile merging),
     when (RFC 3339 with an offset), what was paid after discounts, and
     optionally where, how and what. `points_paid` is the money's worth paid
-    with points, `coupon_discount` the money coupons took off."""
+    with points, `coupon_discount` the money coupons took off, `coupons` the
+    ids of the coupon campaigns used (for a report's coupon redemptions)."""
 
     channel: str
     store: str
@@ -66,6 +84,7 @@ class InsightOrder(_InsightOrderRequired, total=False):
     points_paid: str
     coupon_discount: str
     lines: List[InsightLine]
+    coupons: List[str]
 
 
 class StatsRequest(TypedDict):
@@ -211,10 +230,12 @@ class TriggerDetail(TypedDict):
 
 
 class TriggerCoupon(TypedDict):
-    """A personal coupon code issued with a trigger (the host stores it as issued)."""
+    """A personal coupon code issued with a trigger, and its record (what the
+    host stores and gives back to `apply_coupons` with the code)."""
 
     campaign: str
     code: str
+    issued: IssuedCode
 
 
 class _TriggerRequired(TypedDict):
@@ -222,15 +243,15 @@ class _TriggerRequired(TypedDict):
     kind: Literal["birthday", "anniversary", "membership", "welcome", "win_back", "points_expiring", "tier_at_risk"]
     date: str
     on: str
+    details: List[TriggerDetail]
 
 
 class Trigger(_TriggerRequired, total=False):
     """One message due: the customer, which kind, the customer's local day it
     is due on (`date`), the day of the event it is about (`on`, Gregorian),
-    the details (left out when none) and a coupon code (left out when the
+    the details (empty for a welcome) and a coupon code (left out when the
     program issues none with it)."""
 
-    details: List[TriggerDetail]
     coupon: TriggerCoupon
 
 
@@ -239,3 +260,164 @@ class Triggers(TypedDict):
     request order), then kind."""
 
     triggers: List[Trigger]
+
+
+# --- reports ---------------------------------------------------------------------------
+
+
+class _ReportCustomerRequired(TypedDict):
+    id: str
+
+
+class ReportCustomer(_ReportCustomerRequired, total=False):
+    """What a report knows of a customer: the birth date (`YYYY-MM-DD` or a
+    `datetime.date`), for the age mix, and the gender as the shop records it
+    (`female`, `male`, ...; compared without case)."""
+
+    birth_date: str
+    gender: str
+
+
+_ReportRequestRequired = TypedDict("_ReportRequestRequired", {"from": str, "to": str, "orders": List[InsightOrder]})
+
+
+class ReportRequest(_ReportRequestRequired, total=False):
+    """What a report covers: the local days `from` to `to` (`YYYY-MM-DD`,
+    both included, in the program's time zone), the orders (those outside the
+    period are left out), the customers' profiles (customers without one count
+    as `unknown`) and how many top customers to list (`top`, 10 by default)."""
+
+    customers: List[ReportCustomer]
+    top: int
+
+
+class Count(TypedDict):
+    """A name and how many."""
+
+    name: str
+    count: int
+
+
+class Split(TypedDict):
+    """One value of a split of the orders (a payment method, a channel;
+    `unknown` when orders do not say): its orders, the money paid and its
+    share of the orders (4 decimals)."""
+
+    name: str
+    orders: int
+    amount: str
+    share: str
+
+
+class TopCustomer(TypedDict):
+    """A customer in a top list: orders (`visits`) and money paid (`spend`)
+    in the period."""
+
+    customer: str
+    visits: int
+    spend: str
+
+
+class _CreditReportRequired(TypedDict):
+    customers: int
+    orders: int
+    amount: str
+    top: List[TopCustomer]
+
+
+class CreditReport(_CreditReportRequired, total=False):
+    """Orders paid on credit (payment method `credit`): customers, orders,
+    money, and the largest credit users by amount (their `visits` and `spend`
+    count credit orders only). With the ledger: the wallets with a credit
+    limit at the period's end, their limits together and the credit in use
+    (negative balances)."""
+
+    wallets: int
+    limit: str
+    owed: str
+
+
+class CouponReport(TypedDict):
+    """Coupon use in the period: orders with a coupon discount or a campaign
+    named, the money coupons took off, and orders per campaign, most first."""
+
+    orders: int
+    discount: str
+    campaigns: List[Count]
+
+
+class PointsMonth(TypedDict):
+    """Points earned, spent and expired in one month (`YYYY-MM` of the
+    program's calendar)."""
+
+    month: str
+    issued: str
+    redeemed: str
+    expired: str
+
+
+class PointsReport(TypedDict):
+    """Points moved in the period, from the ledger: earned (counted when
+    released), spent, expired, and by month in order."""
+
+    issued: str
+    redeemed: str
+    expired: str
+    months: List[PointsMonth]
+
+
+class ReferralReport(TypedDict):
+    """Referrals whose referee signed up in the period: how many, by status
+    now (`linked`, `pending`, `credited`, `cancelled`, every one listed) and
+    the reasons given (cancellations, rewards not paid), most first."""
+
+    linked: int
+    statuses: List[Count]
+    reasons: List[Count]
+
+
+_ReportRequired = TypedDict(
+    "_ReportRequired",
+    {
+        "from": str,
+        "to": str,
+        "orders": int,
+        "customers": int,
+        "revenue": str,
+        "average_basket": str,
+        "orders_per_customer": str,
+        "weekday_hour": List[List[int]],
+        "busiest_weekday": Optional[int],
+        "busiest_hour": Optional[int],
+        "payments": List[Split],
+        "channels": List[Split],
+        "ages": List[Count],
+        "genders": List[Count],
+        "top_visitors": List[TopCustomer],
+        "top_spenders": List[TopCustomer],
+        "credit": CreditReport,
+        "coupons": CouponReport,
+    },
+)
+
+
+class Report(_ReportRequired, total=False):
+    """The answer of `Program.report`: the period, its orders and customers
+    (with an order in it), the money paid, the average basket (half-even to
+    the currency's minor unit), orders per customer (2 decimals), orders by
+    local weekday (7 rows, Monday first) and hour (24 columns), the busiest
+    weekday (1 Monday to 7) and hour (ties to the earliest; None without
+    orders), payment and channel splits (most orders first, ties by name),
+    customers by age at the period's end (`under_18`, `18_24`, `25_34`,
+    `35_44`, `45_54`, `55_64`, `65_plus`, `unknown`, every band listed) and
+    by gender (lower case, most first, `unknown` last), the top visitors
+    (most orders first, ties by spend, then id) and spenders (most spend
+    first, ties by orders, then id), credit and coupons.
+
+    Only with their book: `points` (a `Ledger`), `tiers` (a `Tiers` book:
+    members per tier at the period's end, lowest tier first, then `none`)
+    and `referrals` (a `ReferralBook`)."""
+
+    points: PointsReport
+    tiers: List[Count]
+    referrals: ReferralReport

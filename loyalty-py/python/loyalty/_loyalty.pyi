@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypedDict, final, overload
 
 from ._coupon_types import CodeCheck, CouponResult, GeneratedCodes
-from ._insight_types import Stats, Triggers
+from ._insight_types import Report, Stats, Triggers
 from ._merge_types import Comparison, Dedupe, MatchDecision, Normalized, NormalizedProfile
 from ._ledger_types import (
     Balance,
@@ -254,6 +254,64 @@ class Program:
         `pyarrow.Table` (days `date32`, details `map<string, string>`)."""
     def triggers_request(self, request: Mapping[str, Any]) -> Triggers:
         """`triggers` of a whole `TriggerRequest` mapping."""
+    @overload
+    def report(
+        self,
+        orders: Sequence[Mapping[str, Any]] | Any,
+        from_: str | datetime.date,
+        to: str | datetime.date,
+        *,
+        customers: Sequence[Mapping[str, Any]] | Any | None = None,
+        ledger: Ledger | None = None,
+        tiers: Tiers | None = None,
+        referrals: ReferralBook | None = None,
+        top: int | None = None,
+        as_tables: Literal[False] = False,
+    ) -> Report:
+        """A report of the local days `from_` to `to` (both included; text
+        `YYYY-MM-DD` or `datetime.date`) from `orders`: `InsightOrder` dicts
+        (with an optional `coupons` list of campaign ids), a `pyarrow.Table`
+        or a `pandas.DataFrame` with those columns. `customers`
+        (`ReportCustomer`s, in the same three forms) give the age and gender
+        mix; `top` how many top customers to list (10 by default). A
+        `Ledger` adds `points` and the wallets' credit, a `Tiers` book
+        `tiers`, a `ReferralBook` `referrals`; parts without their book are
+        left out."""
+    @overload
+    def report(
+        self,
+        orders: Sequence[Mapping[str, Any]] | Any,
+        from_: str | datetime.date,
+        to: str | datetime.date,
+        *,
+        customers: Sequence[Mapping[str, Any]] | Any | None = None,
+        ledger: Ledger | None = None,
+        tiers: Tiers | None = None,
+        referrals: ReferralBook | None = None,
+        top: int | None = None,
+        as_tables: Literal[True],
+    ) -> dict[str, Any]:
+        """The answer as tables: `summary`, a dict of every scalar (a
+        part's keys joined to its name: `credit_owed`, `points_issued`), and
+        one table per list (`pandas.DataFrame`s for a DataFrame of orders,
+        else `pyarrow.Table`s): `weekday_hour` (7 rows, `weekday` 1 Monday to
+        7, `h00` to `h23`), `payments`, `channels` (`name`, `orders`,
+        `amount`, `share`), `ages`, `genders`, `coupons_campaigns`, `tiers`,
+        `referrals_statuses`, `referrals_reasons` (`name`, `count`),
+        `top_visitors`, `top_spenders`, `credit_top` (`customer`, `visits`,
+        `spend`), `points_months` (`month`, `issued`, `redeemed`,
+        `expired`). `points_months`, `tiers` and the two `referrals_` tables
+        come only with their book. Money and shares stay exact decimal text,
+        counts are int64."""
+    def report_request(
+        self,
+        request: Mapping[str, Any],
+        *,
+        ledger: Ledger | None = None,
+        tiers: Tiers | None = None,
+        referrals: ReferralBook | None = None,
+    ) -> Report:
+        """`report` of a whole `ReportRequest` mapping, with the same books."""
     def match_index(self) -> MatchIndex:
         """An empty `MatchIndex` under the program's merge policy."""
     def referral_book(self) -> ReferralBook:

@@ -1,13 +1,14 @@
-"""Tables for `Program.dedupe`, `Program.customer_stats` and
-`Program.triggers`: a `pyarrow.Table` or `pandas.DataFrame` as the list of
+"""Tables for `Program.dedupe`, `Program.customer_stats`, `Program.triggers`
+and `Program.report`: a `pyarrow.Table` or `pandas.DataFrame` as the list of
 profile (order, customer) dicts the engine takes, and its answer back as a
-table.
+table (as tables, for a report).
 
 Conversion only. Neither library is imported here for reading a table (a
 table of one can only exist once that library is loaded), so they stay
-optional dependencies; only `customer_stats(list_of_dicts, ..., as_table=True)`
-and `triggers(list_of_dicts, ..., as_table=True)` import pyarrow, to build the
-`pyarrow.Table` they answer.
+optional dependencies; only `customer_stats(list_of_dicts, ..., as_table=True)`,
+`triggers(list_of_dicts, ..., as_table=True)` and
+`report(list_of_dicts, ..., as_tables=True)` import pyarrow, to build the
+`pyarrow.Table`s they answer.
 """
 
 from __future__ import annotations
@@ -130,11 +131,11 @@ def _stats_columns(stats: Dict[str, Any]) -> Dict[str, List[Any]]:
     return columns
 
 
-def _pyarrow(call: str) -> Any:
+def _pyarrow(call: str, flag: str = "as_table") -> Any:
     try:
         import pyarrow as pa  # type: ignore[import-not-found, import-untyped, unused-ignore]
     except ImportError as e:  # pragma: no cover - depends on the environment
-        raise ImportError(f"{call}(..., as_table=True) needs pyarrow (pip install pyarrow)") from e
+        raise ImportError(f"{call}(..., {flag}=True) needs pyarrow (pip install pyarrow)") from e
     return pa
 
 
@@ -258,3 +259,92 @@ def trigger_table(data: object, answer: Dict[str, Any]) -> Any:
     types = {"string": pa.string(), "date32": pa.date32(), "map<string, string>": pa.map_(pa.string(), pa.string())}
     schema = pa.schema([pa.field(name, types[kind]) for name, kind in TRIGGER_COLUMNS])
     return pa.table(columns, schema=schema)
+
+
+# --- insights: Program.report ----------------------------------------------------------
+
+_COUNT = [("name", "string"), ("count", "int64")]
+_SPLIT = [("name", "string"), ("orders", "int64"), ("amount", "string"), ("share", "string")]
+_TOP = [("customer", "string"), ("visits", "int64"), ("spend", "string")]
+
+# The tables of `Program.report(..., as_tables=True)`, in order, with their
+# columns and Arrow type names: text for names, money and shares (exact, as in
+# the dict answer), int64 for counts. A list inside a part of the report
+# (`credit.top`) is named `<part>_<key>` (`credit_top`). The last four are
+# there only when their book is given (the answer's `points`, `tiers`,
+# `referrals`).
+REPORT_TABLES: Dict[str, List[Tuple[str, str]]] = {
+    # Wide: one row per local weekday, 1 (Monday) to 7, one column per hour.
+    "weekday_hour": [("weekday", "int64")] + [(f"h{h:02d}", "int64") for h in range(24)],
+    "payments": _SPLIT,
+    "channels": _SPLIT,
+    "ages": _COUNT,
+    "genders": _COUNT,
+    "top_visitors": _TOP,
+    "top_spenders": _TOP,
+    "credit_top": _TOP,
+    "coupons_campaigns": _COUNT,
+    "points_months": [("month", "string"), ("issued", "string"), ("redeemed", "string"), ("expired", "string")],
+    "tiers": _COUNT,
+    "referrals_statuses": _COUNT,
+    "referrals_reasons": _COUNT,
+}
+
+
+def _report_parts(report: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, List[Dict[str, Any]]]]:
+    """A `Report` as its scalars (`summary`) and its lists of rows: the
+    top-level keys as they are, the keys of a part (`credit`, `coupons`,
+    `points`, `referrals`) joined to its name with `_`; the weekday x hour
+    grid as one row per weekday."""
+    summary: Dict[str, Any] = {}
+    lists: Dict[str, List[Dict[str, Any]]] = {}
+    for key, value in report.items():
+        if key == "weekday_hour":
+            lists[key] = [
+                {"weekday": day, **{f"h{h:02d}": n for h, n in enumerate(hours)}}
+                for day, hours in enumerate(value, start=1)
+            ]
+        elif isinstance(value, list):
+            lists[key] = value
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                (lists if isinstance(v, list) else summary)[f"{key}_{k}"] = v
+        else:
+            summary[key] = value
+    return summary, lists
+
+
+def report_tables(data: object, report: Dict[str, Any]) -> Dict[str, Any]:
+    """A `Report` answer as tables: each list-shaped part as a table (see
+    `REPORT_TABLES`; `pandas.DataFrame`s for a DataFrame of orders, else
+    `pyarrow.Table`s) and `summary`, a dict of every scalar. A list this
+    module does not know yet (one the core added) still comes back, its types
+    inferred."""
+    summary, lists = _report_parts(report)
+    # In the order of REPORT_TABLES, whatever the answer's key order.
+    lists = {name: lists[name] for name in [*REPORT_TABLES, *lists] if name in lists}
+    out: Dict[str, Any] = {"summary": summary}
+    if _kind(data) == "pandas":
+        pd = sys.modules["pandas"]
+        for name, rows in lists.items():
+            columns = REPORT_TABLES.get(name)
+            if columns is None:  # pragma: no cover - a list the core added
+                out[name] = pd.DataFrame(rows)
+                continue
+            out[name] = pd.DataFrame(
+                {
+                    col: pd.Series([r[col] for r in rows], dtype="str" if kind == "string" else "int64")
+                    for col, kind in columns
+                }
+            )
+        return out
+    pa = _pyarrow("report", "as_tables")
+    types = {"string": pa.string(), "int64": pa.int64()}
+    for name, rows in lists.items():
+        columns = REPORT_TABLES.get(name)
+        if columns is None:  # pragma: no cover - a list the core added
+            out[name] = pa.Table.from_pylist(rows)
+            continue
+        schema = pa.schema([pa.field(col, types[kind]) for col, kind in columns])
+        out[name] = pa.table({col: [r[col] for r in rows] for col, _ in columns}, schema=schema)
+    return out
