@@ -69,6 +69,20 @@ import type {
   TriggerRequest,
   Triggers,
 } from '../pkg/node/loyalty_wasm.js';
+import type {
+  Count,
+  CouponReport,
+  CreditReport,
+  PointsMonth,
+  PointsReport,
+  ReferralReport,
+  Report,
+  ReportBooks,
+  ReportCustomer,
+  ReportRequest,
+  Split,
+  TopCustomer,
+} from '../pkg/node/loyalty_wasm.js';
 import init, {
   Ledger as WebLedger,
   Program as WebProgram,
@@ -83,6 +97,7 @@ import type {
   Dedupe as WebDedupe,
   Settlement as WebSettlement,
   Triggers as WebTriggers,
+  Report as WebReport,
 } from '../pkg/web/loyalty_wasm.js';
 
 const file: ProgramFile = {
@@ -482,3 +497,63 @@ async function webTriggers(): Promise<WebTriggers> {
   return new WebProgram(file).triggers({ at: new Date().toISOString(), customers: [sara] });
 }
 console.log(segment, ownSegment, sized, defaultSegments, byDate, triggerKind, localDay, couponCode, details, webTriggers);
+
+// Reports: a period from the host's orders, and the books it has.
+const reportCustomer: ReportCustomer = { id: 'sara', birth_date: '1990-03-03', gender: 'female' };
+const reportRequest: ReportRequest = {
+  from: '2026-03-01',
+  to: '2026-03-31',
+  orders: [
+    { id: 'o-1', customer: 'sara', at: '2026-03-02T09:15:00+03:00', amount: '42.50', payment: 'credit', coupons: ['spring'] },
+  ],
+  customers: [reportCustomer],
+  top: 5,
+};
+const bare: Report = program.report(reportRequest);
+const reportLedger = new Ledger(program);
+const reportTiers = new Tiers(program);
+const reportReferrals: ReferralBook = program.referralBook();
+const reportBooks: ReportBooks = { ledger: reportLedger, tiers: reportTiers, referrals: reportReferrals };
+const full: Report = program.report(reportRequest, reportBooks);
+const someBooks: Report = program.report(reportRequest, { tiers: reportTiers });
+const noBooks: Report = program.report(reportRequest, null);
+const basket: string = full.average_basket;
+const cell: number | undefined = full.weekday_hour[0]?.[9];
+const busiest: number | null | undefined = full.busiest_weekday;
+const payments: Split[] = full.payments;
+const share: string | undefined = payments[0]?.share;
+const topVisitor: TopCustomer | undefined = full.top_visitors[0];
+const creditPart: CreditReport = full.credit;
+const owed: string | null | undefined = creditPart.owed;
+const couponPart: CouponReport = full.coupons;
+const campaigns: Count[] = couponPart.campaigns;
+// The sections of the books are there only when their book was given.
+const points: PointsReport | null | undefined = full.points;
+const months: PointsMonth[] = points?.months ?? [];
+const tierCounts: Count[] = full.tiers ?? [];
+const referralPart: ReferralReport | null | undefined = full.referrals;
+const referralStatuses: Count[] = referralPart?.statuses ?? [];
+// @ts-expect-error: the period is given as from and to, not as a month
+program.report({ month: '2026-03', orders: [] });
+// @ts-expect-error: the orders are required
+program.report({ from: '2026-03-01', to: '2026-03-31' });
+// @ts-expect-error: an order's amount is a decimal string
+program.report({ from: '2026-03-01', to: '2026-03-31', orders: [{ id: 'o-1', customer: 'sara', at, amount: 42.5 }] });
+// @ts-expect-error: a tier book is not a ledger
+program.report(reportRequest, { ledger: reportTiers });
+// @ts-expect-error: a ledger is not a referral book
+program.report(reportRequest, { referrals: reportLedger });
+// @ts-expect-error: the books go in an object, not as arguments
+program.report(reportRequest, reportLedger, reportTiers);
+// @ts-expect-error: not a book of the report
+program.report(reportRequest, { index: program.matchIndex() });
+reportLedger.free();
+reportTiers.free();
+reportReferrals.free();
+
+async function webReport(): Promise<WebReport> {
+  await init();
+  const webProgram = new WebProgram(file);
+  return webProgram.report(reportRequest, { ledger: new WebLedger(webProgram), tiers: new WebTiers(webProgram) });
+}
+console.log(bare, someBooks, noBooks, basket, cell, busiest, share, topVisitor, owed, campaigns, months, tierCounts, referralStatuses, webReport);

@@ -13,16 +13,18 @@
 //! `CouponResult`, `CodeCheck`, `Profile`, `Dedupe`, `MatchDecision`,
 //! `ReferralEvent`, `ReferralPosting`, `Referral`, `Settlement`,
 //! `ReferralCodeCheck`, `StatsRequest`, `Stats`, `TriggerRequest`, `Triggers`,
-//! `ErrorInfo`, ...) are generated from the core's JSON
+//! `ReportRequest`, `Report`, `ErrorInfo`, ...) are generated from the core's JSON
 //! Schemas by the build (`loyalty-wasm/js/scripts/gen-types.mjs`) into
 //! `types.d.ts`, which the generated `.d.ts` imports.
 
 use loyalty_core::ShapeError;
 use loyalty_core::ffi::{self, ErrorKind, Failure, ProgramSource};
+use loyalty_core::insights::ReportBooks;
 use loyalty_core::tiers::TierBook;
 use serde::Serialize;
 use serde_json::Value;
-use std::rc::Rc;
+use std::cell::Cell;
+use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -34,7 +36,7 @@ import type {
   CouponRequest, CouponResult, CodeCheck, GenerateRequest, GeneratedCodes,
   Profile, DedupeRequest, Dedupe, NormalizedProfile, ProfileComparison, MatchDecision,
   ReferralEvent, ReferralPosting, Referral, ReferralCodeCheck, ReferralReason, Settlement,
-  StatsRequest, Stats, TriggerRequest, Triggers,
+  StatsRequest, Stats, TriggerRequest, Triggers, ReportRequest, Report,
 } from "./types.js";
 export type * from "./types.js";
 
@@ -88,6 +90,19 @@ export type NormalizedValue = { value: string } | { rejected: string };
  * `Stats.segments` the program's.
  */
 export type SegmentName = Stats["customers"][number]["rfm"]["segment"];
+
+/**
+ * The books `Program.report` also reads, each optional: with `ledger` the
+ * report has `points` and the wallets' credit (`credit.wallets`, `limit`,
+ * `owed`), with `tiers` the tier distribution (`tiers`), with `referrals`
+ * the referral outcomes (`referrals`). A plain object; any other key, or a
+ * value that is not that kind of book of this module, is refused.
+ */
+export interface ReportBooks {
+  ledger?: Ledger | null;
+  tiers?: Tiers | null;
+  referrals?: ReferralBook | null;
+}
 "#;
 
 /// A validated loyalty program, ready to quote.
@@ -373,6 +388,70 @@ impl Program {
         answer(ffi::insights_triggers(&self.inner, request))
     }
 
+    /// A report of the period `{from, to}` (local days in the program's time
+    /// zone, both included) from the host's `orders` (those outside the
+    /// period are left out) and, for the age and gender mix, its
+    /// `customers`: orders, customers, revenue, average basket, orders per
+    /// customer, the weekday x hour matrix (Monday first) with the busiest
+    /// weekday and hour, payment and channel splits, ages and genders, the
+    /// `top` (10 by default) visitors and spenders, credit orders and
+    /// coupon use. `books` (`{ledger?, tiers?, referrals?}`, each optional)
+    /// adds a section per book given: `points` (issued, redeemed, expired, by
+    /// month of the program's calendar) and the wallets' credit in `credit`
+    /// from the `Ledger`, `tiers` (members per tier at the period's end) from
+    /// the `Tiers`, `referrals` (the outcomes of the period's signups) from
+    /// the `ReferralBook`; a book not given leaves its section out. The
+    /// books are read, not changed. Decimals are strings. Throws a
+    /// `LoyaltyError` of kind `"request"`: every bad value at once
+    /// (`invalid_timestamp` at `from`, `to` or `customers[i].birth_date`,
+    /// `empty_value`, `negative_amount`, `duplicate_order`, ... at their
+    /// paths), a malformed request, `invalid_type` at `books` for `books`
+    /// that is not a plain object, `unknown_field` at `books.<key>` for
+    /// another key, and `invalid_type` at `books.ledger`, `books.tiers` or
+    /// `books.referrals` for a value that is not that kind of book (another
+    /// kind, a freed one, anything else).
+    ///
+    /// The books come as one object rather than three optional arguments:
+    /// wasm-bindgen cannot take an optional reference to a class instance
+    /// (`Option<&Ledger>`), and a required one is checked by its generated
+    /// JavaScript, which throws a plain `Error` before any Rust runs. Each
+    /// book given lends its contents to the report through a method of its
+    /// own class, so only a real book of this module is read, and anything
+    /// else is a `LoyaltyError`.
+    ///
+    /// ```js
+    /// const report = program.report(
+    ///   { from: "2026-03-01", to: "2026-03-31", orders, customers },
+    ///   { ledger, tiers },                 // no referral book: no `referrals`
+    /// );
+    /// report.average_basket;               // "50.00"
+    /// report.weekday_hour[0][9];           // orders on Mondays from 09:00 to 09:59
+    /// report.points?.issued;               // "47.5"
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Report")]
+    pub fn report(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ReportRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ReportBooks | null")] books: Option<
+            JsValue,
+        >,
+    ) -> Result<JsValue, JsValue> {
+        let request = from_js(&request, ErrorKind::Request)?;
+        let books = LentBooks::of(books.as_ref())?;
+        let ledger = books.ledger.as_deref();
+        let tiers = books.tiers.as_deref();
+        let referrals = books.referrals.as_deref();
+        answer(ffi::insights_report(
+            &self.inner,
+            request,
+            &ReportBooks {
+                ledger,
+                tiers,
+                referrals,
+            },
+        ))
+    }
+
     /// An empty incremental index under this program's merge policy (it
     /// keeps its own copy: freeing `program` later does not affect it).
     #[wasm_bindgen(js_name = matchIndex)]
@@ -433,7 +512,9 @@ impl Program {
 #[wasm_bindgen]
 pub struct Ledger {
     program: Rc<loyalty_core::Program>,
-    inner: loyalty_core::ledger::Ledger,
+    // Shared with a `Program.report` while it reads the ledger (see `Lent`);
+    // changed through `Rc::make_mut`, which copies only while one does.
+    inner: Rc<loyalty_core::ledger::Ledger>,
 }
 
 #[wasm_bindgen]
@@ -444,7 +525,7 @@ impl Ledger {
     pub fn new(program: &Program) -> Ledger {
         Ledger {
             program: Rc::clone(&program.inner),
-            inner: loyalty_core::ledger::Ledger::new(),
+            inner: Rc::new(loyalty_core::ledger::Ledger::new()),
         }
     }
 
@@ -458,7 +539,7 @@ impl Ledger {
         let mut ledger = Ledger::new(program);
         let values = replay_values(&events, ErrorKind::Ledger)?;
         // Refused events are skipped: their outcomes are not needed.
-        let _ = ffi::ledger_post_many(&ledger.program, &mut ledger.inner, values);
+        let _ = ffi::ledger_post_many(&ledger.program, Rc::make_mut(&mut ledger.inner), values);
         Ok(ledger)
     }
 
@@ -471,7 +552,11 @@ impl Ledger {
         #[wasm_bindgen(unchecked_param_type = "LedgerEvent")] event: JsValue,
     ) -> Result<JsValue, JsValue> {
         let event = from_js(&event, ErrorKind::Ledger)?;
-        answer(ffi::ledger_post(&self.program, &mut self.inner, event))
+        answer(ffi::ledger_post(
+            &self.program,
+            Rc::make_mut(&mut self.inner),
+            event,
+        ))
     }
 
     /// Posts events in order. Each item is the posting or, when that event
@@ -488,7 +573,7 @@ impl Ledger {
         #[wasm_bindgen(unchecked_param_type = "LedgerEvent[]")] events: JsValue,
     ) -> Result<js_sys::Array, JsValue> {
         post_each(&events, ErrorKind::Ledger, |values| {
-            ffi::ledger_post_many(&self.program, &mut self.inner, values)
+            ffi::ledger_post_many(&self.program, Rc::make_mut(&mut self.inner), values)
         })
     }
 
@@ -571,6 +656,13 @@ impl Ledger {
     pub fn accounts(&self) -> Vec<String> {
         self.inner.account_ids().map(str::to_owned).collect()
     }
+
+    /// Lends the ledger to the `Program.report` that asked (internal: not
+    /// part of the API, left out of the TypeScript declarations).
+    #[wasm_bindgen(js_name = __loyaltyLend, skip_typescript)]
+    pub fn lend(&self) {
+        LENT.set(Some(Lent::Ledger(Rc::downgrade(&self.inner))));
+    }
 }
 
 /// The membership tiers of one program's members: plain data built only from
@@ -583,7 +675,8 @@ impl Ledger {
 #[wasm_bindgen]
 pub struct Tiers {
     program: Rc<loyalty_core::Program>,
-    inner: TierBook,
+    // Shared with a `Program.report` as the ledger's is.
+    inner: Rc<TierBook>,
 }
 
 #[wasm_bindgen]
@@ -593,7 +686,7 @@ impl Tiers {
     #[wasm_bindgen(constructor)]
     pub fn new(program: &Program) -> Result<Tiers, JsValue> {
         Ok(Tiers {
-            inner: ffi::tiers_new(&program.inner).map_err(|f| loyalty_error(&f))?,
+            inner: Rc::new(ffi::tiers_new(&program.inner).map_err(|f| loyalty_error(&f))?),
             program: Rc::clone(&program.inner),
         })
     }
@@ -608,7 +701,7 @@ impl Tiers {
         let mut tiers = Tiers::new(program)?;
         let values = replay_values(&events, ErrorKind::Tiers)?;
         // Refused events are skipped: their outcomes are not needed.
-        let _ = ffi::tiers_post_many(&tiers.program, &mut tiers.inner, values);
+        let _ = ffi::tiers_post_many(&tiers.program, Rc::make_mut(&mut tiers.inner), values);
         Ok(tiers)
     }
 
@@ -623,7 +716,11 @@ impl Tiers {
         #[wasm_bindgen(unchecked_param_type = "TierEvent | LedgerEvent")] event: JsValue,
     ) -> Result<JsValue, JsValue> {
         let event = from_js(&event, ErrorKind::Tiers)?;
-        answer(ffi::tiers_post(&self.program, &mut self.inner, event))
+        answer(ffi::tiers_post(
+            &self.program,
+            Rc::make_mut(&mut self.inner),
+            event,
+        ))
     }
 
     /// Posts events in order. Each item is the posting or, when that event
@@ -640,7 +737,7 @@ impl Tiers {
         #[wasm_bindgen(unchecked_param_type = "Array<TierEvent | LedgerEvent>")] events: JsValue,
     ) -> Result<js_sys::Array, JsValue> {
         post_each(&events, ErrorKind::Tiers, |values| {
-            ffi::tiers_post_many(&self.program, &mut self.inner, values)
+            ffi::tiers_post_many(&self.program, Rc::make_mut(&mut self.inner), values)
         })
     }
 
@@ -689,6 +786,12 @@ impl Tiers {
     pub fn accounts(&self) -> Vec<String> {
         self.inner.account_ids().map(str::to_owned).collect()
     }
+
+    /// Lends the tier book to the `Program.report` that asked (internal).
+    #[wasm_bindgen(js_name = __loyaltyLend, skip_typescript)]
+    pub fn lend(&self) {
+        LENT.set(Some(Lent::Tiers(Rc::downgrade(&self.inner))));
+    }
 }
 
 /// The referral book of one program: members' codes and each referral from
@@ -704,7 +807,8 @@ impl Tiers {
 #[wasm_bindgen]
 pub struct ReferralBook {
     program: Rc<loyalty_core::Program>,
-    inner: loyalty_core::referrals::ReferralBook,
+    // Shared with a `Program.report` as the ledger's is.
+    inner: Rc<loyalty_core::referrals::ReferralBook>,
 }
 
 #[wasm_bindgen]
@@ -715,7 +819,7 @@ impl ReferralBook {
     #[wasm_bindgen(constructor)]
     pub fn new(program: &Program) -> Result<ReferralBook, JsValue> {
         Ok(ReferralBook {
-            inner: ffi::referrals_new(&program.inner).map_err(|f| loyalty_error(&f))?,
+            inner: Rc::new(ffi::referrals_new(&program.inner).map_err(|f| loyalty_error(&f))?),
             program: Rc::clone(&program.inner),
         })
     }
@@ -732,7 +836,11 @@ impl ReferralBook {
         #[wasm_bindgen(unchecked_param_type = "ReferralEvent")] event: JsValue,
     ) -> Result<JsValue, JsValue> {
         let event = from_js(&event, ErrorKind::Referrals)?;
-        answer(ffi::referrals_post(&self.program, &mut self.inner, event))
+        answer(ffi::referrals_post(
+            &self.program,
+            Rc::make_mut(&mut self.inner),
+            event,
+        ))
     }
 
     /// Posts events in order. Each item is the posting or, when that event
@@ -749,7 +857,7 @@ impl ReferralBook {
         #[wasm_bindgen(unchecked_param_type = "ReferralEvent[]")] events: JsValue,
     ) -> Result<js_sys::Array, JsValue> {
         post_each(&events, ErrorKind::Referrals, |values| {
-            ffi::referrals_post_many(&self.program, &mut self.inner, values)
+            ffi::referrals_post_many(&self.program, Rc::make_mut(&mut self.inner), values)
         })
     }
 
@@ -763,7 +871,11 @@ impl ReferralBook {
         #[wasm_bindgen(unchecked_param_type = "string")] at: JsValue,
     ) -> Result<JsValue, JsValue> {
         let at = text_arg(&at, "at", ErrorKind::Referrals)?;
-        answer(ffi::referrals_settle(&self.program, &mut self.inner, &at))
+        answer(ffi::referrals_settle(
+            &self.program,
+            Rc::make_mut(&mut self.inner),
+            &at,
+        ))
     }
 
     /// The referral of `referee`, or `null` when they have none.
@@ -792,6 +904,12 @@ impl ReferralBook {
     ) -> Result<JsValue, JsValue> {
         let code = text_arg(&code, "code", ErrorKind::Referrals)?;
         to_js(&ffi::referrals_resolve(&self.program, &self.inner, &code))
+    }
+
+    /// Lends the referral book to the `Program.report` that asked (internal).
+    #[wasm_bindgen(js_name = __loyaltyLend, skip_typescript)]
+    pub fn lend(&self) {
+        LENT.set(Some(Lent::Referrals(Rc::downgrade(&self.inner))));
     }
 }
 
@@ -825,6 +943,121 @@ impl MatchIndex {
     pub fn size(&self) -> usize {
         self.inner.len()
     }
+}
+
+/// A book lent to `Program.report`. wasm-bindgen gives Rust a class
+/// instance only as an argument its generated JavaScript checked (a wrong
+/// one is a plain `Error` thrown before Rust runs), so the report has each
+/// book call its own `__loyaltyLend` method, whose receiver that JavaScript
+/// checks, and the method leaves its contents here for the report to take.
+/// Weak, so a lend nobody takes (a direct call) keeps nothing alive.
+enum Lent {
+    Ledger(Weak<loyalty_core::ledger::Ledger>),
+    Tiers(Weak<TierBook>),
+    Referrals(Weak<loyalty_core::referrals::ReferralBook>),
+}
+
+thread_local! {
+    static LENT: Cell<Option<Lent>> = const { Cell::new(None) };
+}
+
+/// The books of one `Program.report`, shared for the call (no copy). A book
+/// changed before the report is done with it (by user code that runs while
+/// the next book is lent: a proxy's trap, a look-alike's method) is copied
+/// by `Rc::make_mut` first, so the report reads each book as it was lent.
+#[derive(Default)]
+struct LentBooks {
+    ledger: Option<Rc<loyalty_core::ledger::Ledger>>,
+    tiers: Option<Rc<TierBook>>,
+    referrals: Option<Rc<loyalty_core::referrals::ReferralBook>>,
+}
+
+impl LentBooks {
+    /// The books of `books` (`{ledger?, tiers?, referrals?}`; `null`,
+    /// `undefined` and absent books are none). Anything but a plain object
+    /// is `invalid_type` at `books`, another key `unknown_field`, a value
+    /// that is not that kind of book `invalid_type` at `books.<key>`; all of
+    /// kind `"request"`.
+    fn of(books: Option<&JsValue>) -> Result<LentBooks, JsValue> {
+        let mut out = LentBooks::default();
+        let Some(books) = books.filter(|b| !b.is_undefined() && !b.is_null()) else {
+            return Ok(out);
+        };
+        let fields = book_fields(books).map_err(|e| {
+            request_shape(ShapeError::InvalidType {
+                path: "books".to_owned(),
+                message: error_message(&e),
+            })
+        })?;
+        if let Some(field) = fields.get(3).as_string() {
+            return Err(request_shape(ShapeError::UnknownField {
+                path: format!("books.{field}"),
+                field,
+            }));
+        }
+        for (i, key) in (0u32..).zip(["ledger", "tiers", "referrals"]) {
+            let value = fields.get(i);
+            if value.is_undefined() || value.is_null() {
+                continue;
+            }
+            let path = format!("books.{key}");
+            let refuse = |message: String| {
+                request_shape(ShapeError::InvalidType {
+                    path: path.clone(),
+                    message,
+                })
+            };
+            let want = match key {
+                "ledger" => "a Ledger",
+                "tiers" => "a Tiers",
+                _ => "a ReferralBook",
+            };
+            // A real book's lend is the last thing the snippet does, so what
+            // it left is still alive when taken (a look-alike that lends a
+            // real book and then frees it gets `freed`).
+            LENT.take();
+            let lent = lend_book(&value);
+            let taken = LENT.take();
+            let freed = || refuse(format!("expected {want}, got one that was freed"));
+            match (lent, taken) {
+                (Err(e), _) => {
+                    return Err(refuse(format!(
+                        "expected {want} that can be read: {}",
+                        error_message(&e)
+                    )));
+                }
+                (Ok(_), Some(Lent::Ledger(w))) if key == "ledger" => {
+                    out.ledger = Some(w.upgrade().ok_or_else(freed)?);
+                }
+                (Ok(_), Some(Lent::Tiers(w))) if key == "tiers" => {
+                    out.tiers = Some(w.upgrade().ok_or_else(freed)?);
+                }
+                (Ok(_), Some(Lent::Referrals(w))) if key == "referrals" => {
+                    out.referrals = Some(w.upgrade().ok_or_else(freed)?);
+                }
+                (Ok(_), Some(other)) => {
+                    let got = match other {
+                        Lent::Ledger(_) => "a Ledger",
+                        Lent::Tiers(_) => "a Tiers",
+                        Lent::Referrals(_) => "a ReferralBook",
+                    };
+                    return Err(refuse(format!("expected {want}, got {got}")));
+                }
+                (Ok(what), None) => {
+                    let what = what.unwrap_or_else(|| "an object that lent nothing".to_owned());
+                    return Err(refuse(format!(
+                        "expected {want} of this module, got {what}"
+                    )));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A shape error of the request as a thrown `LoyaltyError`.
+fn request_shape(error: ShapeError) -> JsValue {
+    loyalty_error(&Failure::from_shape(ErrorKind::Request, error))
 }
 
 /// The events of a `replay` that have a JSON form (the others are skipped,
@@ -1025,7 +1258,8 @@ pub fn loyalty_error(failure: &Failure) -> JsValue {
 //
 // `to_json_text` is `JSON.stringify` with a replacer that refuses what JSON
 // cannot carry instead of silently dropping it. `array_items` copies an
-// array's items (`undefined` for anything else).
+// array's items (`undefined` for anything else). `book_fields` reads the books
+// of a `Program.report` and `lend_book` has one lend itself (see `Lent`).
 #[wasm_bindgen(inline_js = r#"
 function message(e) {
   try {
@@ -1057,6 +1291,38 @@ export function array_items(value) {
     throw message(e);
   }
 }
+export function book_fields(books) {
+  try {
+    if (typeof books !== "object" || books === null || Array.isArray(books)) {
+      throw `expected an object {ledger?, tiers?, referrals?}, got ${type_name(books)}`;
+    }
+    const proto = Object.getPrototypeOf(books);
+    if (proto !== Object.prototype && proto !== null) {
+      throw `expected a plain object {ledger?, tiers?, referrals?}, got ${describe(books)}`;
+    }
+    const unknown = Object.keys(books).find(
+      (k) => k !== "ledger" && k !== "tiers" && k !== "referrals" && books[k] !== undefined,
+    );
+    return [books.ledger, books.tiers, books.referrals, unknown];
+  } catch (e) {
+    throw message(e);
+  }
+}
+function describe(value) {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return type_name(value);
+  const name = Object.getPrototypeOf(value)?.constructor?.name;
+  return typeof name === "string" && name !== "" && name !== "Object" ? `a ${name}` : "an object";
+}
+export function lend_book(book) {
+  try {
+    const lend = book.__loyaltyLend;
+    if (typeof lend !== "function") return describe(book);
+    lend.call(book);
+    return undefined;
+  } catch (e) {
+    throw message(e);
+  }
+}
 export function type_name(value) {
   if (value === null) return "null";
   try {
@@ -1071,6 +1337,14 @@ extern "C" {
     fn to_json_text(value: &JsValue) -> Result<Option<String>, JsValue>;
     #[wasm_bindgen(catch)]
     fn array_items(value: &JsValue) -> Result<Option<js_sys::Array>, JsValue>;
+    /// `[ledger, tiers, referrals, unknown key]` of a plain `books` object;
+    /// throws a message for anything else.
+    #[wasm_bindgen(catch)]
+    fn book_fields(books: &JsValue) -> Result<js_sys::Array, JsValue>;
+    /// Calls `book.__loyaltyLend()`; when `book` has no such method, says
+    /// what it is instead (`"a Program"`, `"number"`, ...).
+    #[wasm_bindgen(catch)]
+    fn lend_book(book: &JsValue) -> Result<Option<String>, JsValue>;
     /// `typeof value`, with `null` and arrays told apart, for messages.
     fn type_name(value: &JsValue) -> String;
 }

@@ -582,3 +582,149 @@ fn triggers_by_local_day_with_a_personal_coupon() {
     let request_codes: Array = get(&codes, "request").dyn_into().unwrap();
     assert!(request_codes.includes(&s("date_and_at_not_one"), 0));
 }
+
+const REPORT_PROGRAM: &str = r#"
+schema_version = 1
+id = "riyadh-coffee"
+currency = "SAR"
+time_zone = "Asia/Riyadh"
+[tiers]
+window = "calendar_year"
+[[tiers.levels]]
+id = "silver"
+qualify = { spend = "100" }
+"#;
+
+/// `{key: value, ...}` as a plain JS object.
+fn object(entries: &[(&str, &JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (key, value) in entries {
+        Reflect::set(&o, &s(key), value).unwrap();
+    }
+    o.into()
+}
+
+#[wasm_bindgen_test]
+fn report_with_and_without_books() {
+    let program = Program::from_toml(REPORT_PROGRAM).unwrap();
+    // 21:00 UTC on 28 February is midnight on Sunday 1 March in Riyadh (in);
+    // a second earlier is still February (out). 2 March is a Monday.
+    let request = || {
+        js(r#"{"from": "2026-03-01", "to": "2026-03-31", "orders": [
+          {"id": "o-1", "customer": "c-1", "at": "2026-03-02T09:15:00+03:00", "amount": "100.00", "payment": "card"},
+          {"id": "o-2", "customer": "c-2", "at": "2026-02-28T21:00:00Z", "amount": "20.05"},
+          {"id": "o-3", "customer": "c-2", "at": "2026-02-28T20:59:59Z", "amount": "999.00"}]}"#)
+    };
+    let bare = program.report(request(), None).unwrap();
+    assert_eq!(get(&bare, "orders").as_f64(), Some(2.0));
+    assert_eq!(text(&bare, "revenue"), "120.05");
+    // 120.05 / 2 = 60.025: half-even to the halala.
+    assert_eq!(text(&bare, "average_basket"), "60.02");
+    let cell = |report: &JsValue, weekday: u32, hour: u32| {
+        Array::from(&Array::from(&get(report, "weekday_hour")).get(weekday))
+            .get(hour)
+            .as_f64()
+    };
+    assert_eq!(
+        (cell(&bare, 0, 9), cell(&bare, 6, 0)),
+        (Some(1.0), Some(1.0))
+    );
+    let payments = Array::from(&get(&bare, "payments"));
+    assert_eq!(
+        (
+            text(&payments.get(0), "name"),
+            text(&payments.get(1), "name")
+        ),
+        ("card".to_owned(), "unknown".to_owned())
+    );
+    for key in ["points", "tiers", "referrals"] {
+        assert!(get(&bare, key).is_undefined(), "{key}");
+    }
+    assert!(get(&get(&bare, "credit"), "owed").is_undefined());
+    // `null`, `undefined` and `{}` are no books.
+    for none in [JsValue::NULL, JsValue::UNDEFINED, object(&[])] {
+        let again = program.report(request(), Some(none)).unwrap();
+        assert_eq!(
+            JSON::stringify(&again).unwrap(),
+            JSON::stringify(&bare).unwrap()
+        );
+    }
+
+    // The binding's own books, as JS objects: each adds its section.
+    let mut ledger = Ledger::new(&program);
+    ledger
+        .post(js(r#"{"type": "earn", "id": "e-1", "account": "m-1",
+          "at": "2026-03-05T10:00:00+03:00", "points": "40"}"#))
+        .unwrap();
+    let mut tiers = Tiers::new(&program).unwrap();
+    tiers
+        .post(js(r#"{"type": "order", "id": "t-1", "account": "m-1",
+          "at": "2026-03-05T10:00:00+03:00", "spend": "150.00"}"#))
+        .unwrap();
+    let ledger = JsValue::from(ledger);
+    let tiers = JsValue::from(tiers);
+    let full = program
+        .report(
+            request(),
+            Some(object(&[("ledger", &ledger), ("tiers", &tiers)])),
+        )
+        .unwrap();
+    assert_eq!(text(&get(&full, "points"), "issued"), "40");
+    assert_eq!(text(&get(&full, "credit"), "owed"), "0.00");
+    let tier_counts = Array::from(&get(&full, "tiers"));
+    assert_eq!(text(&tier_counts.get(0), "name"), "silver");
+    assert_eq!(get(&tier_counts.get(0), "count").as_f64(), Some(1.0));
+    assert_eq!(text(&tier_counts.get(1), "name"), "none");
+    assert!(get(&full, "referrals").is_undefined());
+
+    // Anything else is a LoyaltyError of kind request, with code and path.
+    let refused = |books: JsValue| {
+        let e = program.report(request(), Some(books)).err().unwrap();
+        assert_eq!(text(&e, "name"), "LoyaltyError");
+        assert_eq!(text(&e, "kind"), "request");
+        (text(&e, "code"), text(&e, "path"), text(&e, "message"))
+    };
+    let (code, path, message) = refused(object(&[("ledger", &tiers)]));
+    assert_eq!(
+        (code.as_str(), path.as_str()),
+        ("invalid_type", "books.ledger")
+    );
+    assert!(
+        message.contains("expected a Ledger, got a Tiers"),
+        "{message}"
+    );
+    let (code, path, _) = refused(object(&[("referrals", &ledger)]));
+    assert_eq!(
+        (code.as_str(), path.as_str()),
+        ("invalid_type", "books.referrals")
+    );
+    let (code, path, _) = refused(object(&[("tiers", &js(r#"{"accounts": []}"#))]));
+    assert_eq!(
+        (code.as_str(), path.as_str()),
+        ("invalid_type", "books.tiers")
+    );
+    let (code, path, _) = refused(object(&[("tier", &tiers)]));
+    assert_eq!(
+        (code.as_str(), path.as_str()),
+        ("unknown_field", "books.tier")
+    );
+    let (code, path, _) = refused(ledger.clone());
+    assert_eq!((code.as_str(), path.as_str()), ("invalid_type", "books"));
+    let (code, path, _) = refused(JsValue::from(5));
+    assert_eq!((code.as_str(), path.as_str()), ("invalid_type", "books"));
+
+    // A bad request: every bad value, with its path.
+    let e = program
+        .report(
+            js(r#"{"from": "2026-02-30", "to": "2026-03-31",
+              "orders": [{"id": "o-1", "customer": " ", "at": "2026-03-02T09:15:00+03:00", "amount": "1"}]}"#),
+            Some(object(&[("ledger", &ledger)])),
+        )
+        .err()
+        .unwrap();
+    let errors = Array::from(&get(&e, "errors"));
+    assert_eq!(errors.length(), 2);
+    assert_eq!(text(&errors.get(0), "path"), "from");
+    assert_eq!(text(&errors.get(1), "code"), "empty_value");
+    assert_eq!(text(&errors.get(1), "path"), "orders[0].customer");
+}

@@ -1,13 +1,15 @@
 // Runs every conformance vector in the browser with the `--target web` build
 // (quote vectors, then the ledger's, the tier book's, the coupons', profile
 // merging's, the referral book's and insights' step vectors, insights' with
-// their `stats` and `triggers` steps) and exposes the outcome as
+// their `stats`, `triggers` and `report` steps) and exposes the outcome as
 // `window.loyaltyResults`: `{results, ledger, tiers, coupons, merge,
-// referrals, insights, random, randomTriggers}`, the first seven each a list
-// of `{name, ok, diff, ops}` (`ops`: the op of each step, for step vectors);
-// `random` and `randomTriggers` are `{ok, diff, codes}` for codes generated
-// without a seed (from the browser's crypto.getRandomValues), by
-// `generateCodes` and by `triggers` (one customer's birthday coupon).
+// referrals, insights, random, randomTriggers, report}`, the first seven
+// each a list of `{name, ok, diff, ops}` (`ops`: the op of each step, for
+// step vectors); `random` and `randomTriggers` are `{ok, diff, codes}` for
+// codes generated without a seed (from the browser's crypto.getRandomValues),
+// by `generateCodes` and by `triggers` (one customer's birthday coupon);
+// `report` is `{ok, diff}` for a report given books (which vectors never
+// give).
 import init, * as mod from '/pkg/loyalty_wasm.js';
 import {
   checkCouponVector,
@@ -93,6 +95,57 @@ function unseededTriggers() {
   }
 }
 
+// A report given books in the browser: the ledger and the tier book each add
+// their section, and a book of the wrong kind is a LoyaltyError at its path.
+// 21:00 UTC on 28 February is midnight on Sunday 1 March in Riyadh.
+function reportWithBooks() {
+  const program = mod.Program.fromToml(`
+schema_version = 1
+id = "page"
+currency = "SAR"
+time_zone = "Asia/Riyadh"
+[tiers]
+window = "calendar_year"
+[[tiers.levels]]
+id = "silver"
+qualify = { spend = "100" }
+`);
+  const ledger = new mod.Ledger(program);
+  const tiers = new mod.Tiers(program);
+  try {
+    ledger.post({ type: 'earn', id: 'e-1', account: 'm-1', at: '2026-03-05T10:00:00+03:00', points: '40' });
+    tiers.post({ type: 'order', id: 't-1', account: 'm-1', at: '2026-03-05T10:00:00+03:00', spend: '150.00' });
+    const request = {
+      from: '2026-03-01',
+      to: '2026-03-31',
+      orders: [{ id: 'o-1', customer: 'c-1', at: '2026-02-28T21:00:00Z', amount: '20.05' }],
+    };
+    const bare = program.report(request);
+    const full = program.report(request, { ledger, tiers });
+    const tierCounts = JSON.stringify(full.tiers);
+    let diff = null;
+    if (bare.orders !== 1 || bare.weekday_hour[6][0] !== 1 || 'points' in bare || 'tiers' in bare) {
+      diff = `the report without books: ${JSON.stringify(bare)}`;
+    } else if (full.points?.issued !== '40' || tierCounts !== '[{"count":1,"name":"silver"},{"count":0,"name":"none"}]' || 'referrals' in full) {
+      diff = `the report with a ledger and a tier book: ${JSON.stringify(full)}`;
+    } else {
+      try {
+        program.report(request, { ledger: tiers });
+        diff = 'a Tiers given as the ledger was taken';
+      } catch (e) {
+        if (e?.name !== 'LoyaltyError' || e.code !== 'invalid_type' || e.path !== 'books.ledger') diff = `not the refusal expected: ${e?.stack ?? e}`;
+      }
+    }
+    return { ok: diff === null, diff };
+  } catch (e) {
+    return { ok: false, diff: `threw: ${e?.stack ?? e}` };
+  } finally {
+    ledger.free();
+    tiers.free();
+    program.free();
+  }
+}
+
 async function main() {
   await init();
   return {
@@ -105,6 +158,7 @@ async function main() {
     insights: await run('/vectors/insights-index.json', checkInsightsVector),
     random: unseededCodes(),
     randomTriggers: unseededTriggers(),
+    report: reportWithBooks(),
   };
 }
 

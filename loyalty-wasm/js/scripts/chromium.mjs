@@ -1,13 +1,14 @@
 // Serves the `--target web` build and a page on 127.0.0.1 (a free port), runs
 // every conformance vector (quote vectors, the ledger's, the tier book's, the
 // coupons', profile merging's, the referral book's and insights' step
-// vectors, insights' `stats` and `triggers` steps alike) in headless Chromium
-// through playwright-core and fails if any answer's canonical bytes differ,
-// if the page ran fewer vectors of a kind than there are files, or other
-// steps than the files hold, if there are no referral or insights vectors
-// (their folders must exist), or if codes generated without a seed (from the
-// browser's crypto.getRandomValues), by generateCodes or with a trigger,
-// repeat or fail checkCode.
+// vectors, insights' `stats`, `triggers` and `report` steps alike) in
+// headless Chromium through playwright-core and fails if any answer's
+// canonical bytes differ, if the page ran fewer vectors of a kind than there
+// are files, or other steps than the files hold, if there are no referral or
+// insights vectors (their folders must exist), if codes generated without a
+// seed (from the browser's crypto.getRandomValues), by generateCodes or with
+// a trigger, repeat or fail checkCode, or if a report given books lacks their
+// sections or takes a book of the wrong kind.
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -178,9 +179,17 @@ try {
     console.log(`chromium ${what} vectors: ${results.length - bad} passed, ${bad} failed${none}${steps}`);
   }
   const insightsOps = new Set(outcome.insights.flatMap((r) => r.ops ?? []));
-  if (!insightsOps.has('triggers')) {
+  for (const op of ['triggers', 'report']) {
+    if (!insightsOps.has(op)) {
+      failed += 1;
+      console.error(`FAIL the page ran no insights \`${op}\` step`);
+    }
+  }
+  if (!outcome.report?.ok) {
     failed += 1;
-    console.error('FAIL the page ran no insights `triggers` step');
+    console.error(`FAIL report with books: ${outcome.report?.diff}`);
+  } else {
+    console.log('chromium report with books: a ledger and a tier book add their sections, a book of the wrong kind is refused');
   }
   for (const [what, random] of [
     ['generateCodes', outcome.random],

@@ -150,11 +150,13 @@ const REFERRAL_STEP_KEYS = {
 /**
  * The arguments each insights op takes (insights vectors), besides `op` and
  * `expect`. Insights keep no state: every step is one `Program` call
- * (`stats`: `customerStats`, `triggers`: `triggers`).
+ * (`stats`: `customerStats`, `triggers`: `triggers`, `report`: `report`
+ * without books).
  */
 const INSIGHTS_STEP_KEYS = {
   stats: ['request'],
   triggers: ['request'],
+  report: ['request'],
 };
 
 const TEXT_KEYS = ['account', 'at', 'id', 'code', 'kind', 'text', 'referee'];
@@ -313,6 +315,9 @@ function callInsightsStep(program, _book, step) {
       return program.customerStats(step.request);
     case 'triggers':
       return program.triggers(step.request);
+    case 'report':
+      // A vector gives no books: the report of the orders alone.
+      return program.report(step.request);
     default:
       throw new Error(`unknown op \`${step.op}\``);
   }

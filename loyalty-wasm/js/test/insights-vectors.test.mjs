@@ -1,9 +1,10 @@
 // Every insights vector (tests/vectors/insights/*.json) through the Node
 // build: each step's answer compared byte for byte with its `expect` (errors
-// by code and path only), every step a `program.customerStats` (op `stats`)
-// or `program.triggers` (op `triggers`) call; any other op fails. The
-// vectors exist: a missing folder, or one with no vector, fails; so does a
-// file that is not JSON, or not a well-formed insights vector.
+// by code and path only), every step a `program.customerStats` (op `stats`),
+// `program.triggers` (op `triggers`) or `program.report` without books (op
+// `report`) call; any other op fails. The vectors exist: a missing folder,
+// or one with no vector, fails; so does a file that is not JSON, or not a
+// well-formed insights vector.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import mod from './binding.mjs';
@@ -24,7 +25,9 @@ testVectorFiles({ what: 'insights', capability: INSIGHTS, list: listInsightsVect
 // loyalty-core/src/insights/triggers.rs: c-1 was born on 14 March 1990, so on
 // 14 March 2026 her 36th birthday is due (lead 0 days); 21:30 UTC on the 13th
 // is already the 14th in Riyadh (UTC+3), still the 13th in London (UTC+0 in
-// March), where nothing is due.
+// March), where nothing is due. Report, from loyalty-core/src/insights/report.rs:
+// March 2026 holds the one order, on a Tuesday (1 March 2026 is a Sunday) at
+// 09:00, with no payment, channel or profile (all `unknown`).
 
 const PROGRAM_TOML = `
 schema_version = 1
@@ -42,6 +45,36 @@ const BIRTHDAY_GIRL = { id: 'c-1', birth_date: '1990-03-14' };
 // A fresh object each time: structuredClone keeps shared objects shared.
 const birthday = () => ({ customer: 'c-1', kind: 'birthday', date: '2026-03-14', on: '2026-03-14', details: [{ kind: 'years', value: '36' }] });
 const requestError = (code, path) => ({ error: { kind: 'request', errors: [{ code, path }] } });
+const MARCH = { from: '2026-03-01', to: '2026-03-31' };
+/** The report of March with ORDER alone. */
+function marchReport() {
+  const weekdayHour = Array.from({ length: 7 }, () => Array(24).fill(0));
+  weekdayHour[1][9] = 1;
+  const unknown = { name: 'unknown', orders: 1, amount: '10.00', share: '1' };
+  const top = [{ customer: 'c-1', visits: 1, spend: '10.00' }];
+  return {
+    ...MARCH,
+    orders: 1,
+    customers: 1,
+    revenue: '10.00',
+    average_basket: '10.00',
+    orders_per_customer: '1',
+    weekday_hour: weekdayHour,
+    busiest_weekday: 2,
+    busiest_hour: 9,
+    payments: [{ ...unknown }],
+    channels: [{ ...unknown }],
+    ages: ['under_18', '18_24', '25_34', '35_44', '45_54', '55_64', '65_plus', 'unknown'].map((name) => ({
+      name,
+      count: name === 'unknown' ? 1 : 0,
+    })),
+    genders: [{ name: 'unknown', count: 1 }],
+    top_visitors: structuredClone(top),
+    top_spenders: structuredClone(top),
+    credit: { customers: 0, orders: 0, amount: '0.00', top: [] },
+    coupons: { orders: 0, discount: '0.00', campaigns: [] },
+  };
+}
 
 const SAMPLE = {
   description: 'one order, then requests the core refuses, each with its code and path',
@@ -106,6 +139,9 @@ const SAMPLE = {
       request: { at: '2026-03-13T21:30:00Z', customers: [{ ...BIRTHDAY_GIRL, time_zone: 'Mars/Olympus' }] },
       expect: requestError('invalid_time_zone', 'customers[0].time_zone'),
     },
+    { op: 'report', request: { ...MARCH, orders: [{ ...ORDER }] }, expect: { result: marchReport() } },
+    { op: 'report', request: { ...MARCH, from: '2026-02-30', orders: [] }, expect: requestError('invalid_timestamp', 'from') },
+    { op: 'report', request: { ...MARCH, orders: [], books: {} }, expect: requestError('unknown_field', 'books') },
   ],
 };
 
@@ -133,6 +169,17 @@ test('the insights runner passes a well-formed vector and reports a wrong expect
   const wrongTzPath = clone(SAMPLE);
   wrongTzPath.steps[10].expect.error.errors[0].path = 'time_zone';
   assert.match(checkInsightsVector(mod, wrongTzPath), /^step 10 \(triggers\) differs/);
+  // A report step is a `program.report` call: a wrong cell of the weekday x
+  // hour matrix, a section a book would add, or a wrong error path is reported.
+  const wrongCell = clone(SAMPLE);
+  wrongCell.steps[11].expect.result.weekday_hour[1][10] = 1;
+  assert.match(checkInsightsVector(mod, wrongCell), /^step 11 \(report\) differs/);
+  const withPoints = clone(SAMPLE);
+  withPoints.steps[11].expect.result.points = { issued: '0', redeemed: '0', expired: '0', months: [] };
+  assert.match(checkInsightsVector(mod, withPoints), /^step 11 \(report\) differs/);
+  const wrongFrom = clone(SAMPLE);
+  wrongFrom.steps[12].expect.error.errors[0].path = 'to';
+  assert.match(checkInsightsVector(mod, wrongFrom), /^step 12 \(report\) differs/);
 });
 
 test('the insights runner answers every step, errors in the error envelope, and keeps no state', () => {
@@ -154,12 +201,16 @@ test('the insights runner refuses malformed vectors, each for its own reason', (
     ['a triggers step with its fields outside request', (d) => void (d.steps[6].date = '2026-03-14'), /step 6: unknown key `date` in a `triggers` step/],
     ['an op named like the method', (d) => void (d.steps[6].op = 'trigger'), /step 6: unknown op `trigger`/],
     ['the camel-case method name', (d) => void (d.steps[0].op = 'customerStats'), /step 0: unknown op `customerStats`/],
+    ['a report step without request', (d) => void delete d.steps[11].request, /step 11: a `report` step needs `request`/],
+    // Vectors give no books: the Rust, Python and JS runners could not agree on them.
+    ['a report step with books', (d) => void (d.steps[11].books = { ledger: [] }), /step 11: unknown key `books` in a `report` step/],
+    ['an op named like a section', (d) => void (d.steps[11].op = 'reports'), /step 11: unknown op `reports`/],
   ]);
 });
 
 test('an unknown op fails the vector, even after steps that answered', () => {
   const doc = { ...clone(SAMPLE), steps: [...clone(SAMPLE).steps, { op: 'segments', request: {}, expect: { result: {} } }] };
-  assert.throws(() => checkInsightsVector(mod, doc), /step 11: unknown op `segments`/);
+  assert.throws(() => checkInsightsVector(mod, doc), /step 14: unknown op `segments`/);
 });
 
 test('insights ops are not coupon ops', () => {
@@ -167,11 +218,13 @@ test('insights ops are not coupon ops', () => {
   assert.throws(() => checkCouponVector(mod, couponDoc), /unknown op `stats`/);
   couponDoc.steps = [SAMPLE.steps[6]];
   assert.throws(() => checkCouponVector(mod, couponDoc), /unknown op `triggers`/);
+  couponDoc.steps = [SAMPLE.steps[11]];
+  assert.throws(() => checkCouponVector(mod, couponDoc), /unknown op `report`/);
 });
 
-test('the insights vectors include triggers steps, and each runs', () => {
-  // The Rust runner has the op; so must this one, or trigger vectors would
-  // fail here as unknown ops rather than be compared.
+test('the insights vectors include triggers and report steps, and each runs', () => {
+  // The Rust runner has the ops; so must this one, or trigger and report
+  // vectors would fail here as unknown ops rather than be compared.
   const ops = new Set();
   for (const { file } of listInsightsVectors()) {
     const doc = JSON.parse(readFileSync(join(vectorsDir, file), 'utf8'));
@@ -179,5 +232,6 @@ test('the insights vectors include triggers steps, and each runs', () => {
   }
   assert.ok(ops.has('stats'), 'stats steps');
   assert.ok(ops.has('triggers'), `triggers steps under ${join(vectorsDir, INSIGHTS)}`);
-  assert.deepEqual([...ops].filter((op) => op !== 'stats' && op !== 'triggers'), [], 'ops this runner lacks');
+  assert.ok(ops.has('report'), `report steps under ${join(vectorsDir, INSIGHTS)}`);
+  assert.deepEqual([...ops].filter((op) => !['stats', 'triggers', 'report'].includes(op)), [], 'ops this runner lacks');
 });

@@ -61,12 +61,12 @@ test('triggers answers a plain object: customers in request order, then by kind'
       details: [{ kind: 'anniversary', value: 'wedding' }, ...years(10)],
       campaign: undefined,
     },
-    { customer: 'sara', kind: 'welcome', date: '2026-03-10', on: '2026-03-07', campaign: undefined },
+    { customer: 'sara', kind: 'welcome', date: '2026-03-10', on: '2026-03-07', details: [], campaign: undefined },
     { customer: 'layla', kind: 'win_back', date: '2026-03-10', on: '2026-02-08', details: [{ kind: 'days', value: '30' }], campaign: 'come-back' },
   ]);
-  // Optional parts are left out, not null.
+  // No coupon is left out, not null; details are always there (empty for a welcome).
   const welcome = answer.triggers[2];
-  assert.ok(!('coupon' in welcome) && !('details' in welcome), JSON.stringify(welcome));
+  assert.ok(!('coupon' in welcome) && Array.isArray(welcome.details) && welcome.details.length === 0, JSON.stringify(welcome));
   // Nobody due: an empty list.
   assert.deepEqual(program.triggers({ date: '2026-03-09', customers: [{ id: 'omar', birth_date: '1985-03-11' }] }), { triggers: [] });
   assert.deepEqual(program.triggers({ date: '2026-03-09', customers: [] }), { triggers: [] });
@@ -158,11 +158,12 @@ test('refusals throw LoyaltyErrors of kind request with code and path', () => {
   assert.match(e.message, /exactly one of `date`.*and `at`/);
   const tz = loyaltyError(() => program.triggers({ at: MAY_9_2200_UTC, customers: [{ id: 'a' }, { id: 'b', time_zone: 'Mars/Olympus' }] }));
   assert.match(tz.message, /Mars\/Olympus/);
-  // A seed that is not a number is fine while no code is due.
-  assert.deepEqual(program.triggers({ date: '2026-03-09', seed: 'seven', customers: [sara] }), { triggers: [] });
+  // A seed that is not a number is refused even while no code is due.
+  const seed = loyaltyError(() => program.triggers({ date: '2026-03-09', seed: 'seven', customers: [sara] }), 'request');
+  assert.deepEqual([seed.code, seed.path], ['invalid_seed', 'seed']);
 });
 
-test('seeded coupon codes are the same across calls, programs and generateCodes; unseeded ones differ', () => {
+test('seeded coupon codes are the same across calls and programs, each with its issued record; unseeded ones differ', () => {
   const request = {
     date: '2026-03-10',
     seed: '7',
@@ -185,19 +186,16 @@ test('seeded coupon codes are the same across calls, programs and generateCodes;
     assert.deepEqual(other.triggers(structuredClone(request)), first);
     other.free();
   }
-  // One generation per campaign, codes in trigger order: generateCodes'
-  // codes for the same customers and seed, each a valid personal code.
-  const byCampaign = (campaign) => codes(first).filter(([, k]) => k === campaign);
-  for (const campaign of ['birthday-gift', 'come-back']) {
-    const due = byCampaign(campaign);
-    const generated = program.generateCodes({ campaign, customers: due.map(([c]) => c), seed: '7' });
-    assert.deepEqual(generated.codes.map((g) => g.code), due.map(([, , code]) => code), campaign);
-    for (const [customer, , code] of due) {
-      const check = program.checkCode(code);
-      assert.deepEqual([check.ok, check.kind, check.campaigns], [true, 'personal', [campaign]], code);
-      assert.equal(generated.codes.find((g) => g.code === code).issued.customer, customer);
-    }
+  // Each a valid personal code of its campaign, with the record the host
+  // stores and gives back to applyCoupons.
+  for (const t of first.triggers) {
+    const check = program.checkCode(t.coupon.code);
+    assert.deepEqual([check.ok, check.kind, check.campaigns], [true, 'personal', [t.coupon.campaign]], t.coupon.code);
+    assert.deepEqual(t.coupon.issued, { campaign: t.coupon.campaign, customer: t.customer, uses: 0 });
   }
+  // Each campaign draws from its own seed: not the codes the raw seed gives.
+  const raw = program.generateCodes({ campaign: 'birthday-gift', customers: ['sara'], seed: '7' }).codes[0].code;
+  assert.notEqual(codes(first)[0][2], raw);
   assert.equal(new Set(codes(first).map(([, , code]) => code)).size, 3, 'no code given twice');
   // Another seed, other codes; no seed, codes from crypto.getRandomValues, new each call.
   const other = codes(program.triggers({ ...request, seed: '8' })).map(([, , code]) => code);
@@ -216,15 +214,15 @@ test("the browser's case: one customer's birthday with her personal coupon", () 
   const [t] = triggers;
   assert.deepEqual(
     { ...t, coupon: { ...t.coupon, code: undefined } },
-    { customer: 'sara', kind: 'birthday', date: '2026-03-03', on: '2026-03-03', details: years(36), coupon: { campaign: 'birthday-gift', code: undefined } },
+    { customer: 'sara', kind: 'birthday', date: '2026-03-03', on: '2026-03-03', details: years(36), coupon: { campaign: 'birthday-gift', code: undefined, issued: t.coupon.issued } },
   );
   assert.match(t.coupon.code, /^BDY-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
-  assert.equal(t.coupon.code, program.generateCodes({ campaign: 'birthday-gift', customers: ['sara'], seed: '7' }).codes[0].code);
-  // The code applies to her order (the host stores it as issued to her).
+  assert.deepEqual(t.coupon.issued, { campaign: 'birthday-gift', customer: 'sara', uses: 0 });
+  // The code applies to her order, with the record stored as issued.
   const applied = program.applyCoupons({
     order: { id: 'o-1', placed_at: '2026-03-03T10:00:00+03:30', lines: [{ sku: 'cake', quantity: '1', unit_price: '50.00' }] },
     customer: { id: 'sara' },
-    coupons: [{ code: t.coupon.code, issued: { campaign: 'birthday-gift', customer: 'sara', uses: 0 } }],
+    coupons: [{ code: t.coupon.code, issued: t.coupon.issued }],
   });
   assert.deepEqual(applied.rejected, []);
   assert.equal(applied.accepted[0].campaign, 'birthday-gift');
