@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::InsightOrder;
+use super::stats::{earliest_max, ratio};
 use super::triggers::day;
 use crate::accrual::engine::parse_instant;
 use crate::accrual::{RequestError, RequestErrors};
@@ -294,18 +295,6 @@ fn splits(
     v
 }
 
-fn ratio(part: u64, whole: u64, dp: u32) -> Decimal {
-    if whole == 0 {
-        return Decimal::ZERO;
-    }
-    crate::money::normalize(
-        Decimal::from(part)
-            .checked_div(Decimal::from(whole))
-            .unwrap_or_default()
-            .round_dp(dp),
-    )
-}
-
 fn counts_by_most(map: BTreeMap<String, u64>) -> Vec<Count> {
     let mut v: Vec<Count> = map
         .into_iter()
@@ -315,16 +304,12 @@ fn counts_by_most(map: BTreeMap<String, u64>) -> Vec<Count> {
     v
 }
 
-fn earliest_max(counts: impl Iterator<Item = u64>) -> Option<u8> {
+/// The earliest slot with most orders, as a number from 0.
+fn busiest(counts: impl Iterator<Item = u64>) -> Option<u8> {
     let counts: Vec<u64> = counts.collect();
-    let max = counts.iter().copied().max().filter(|m| *m > 0)?;
-    counts
-        .iter()
-        .position(|c| *c == max)
-        .and_then(|p| u8::try_from(p).ok())
+    earliest_max(&counts).and_then(|p| u8::try_from(p).ok())
 }
 
-/// Whole years from `birth` to `on`.
 /// Whole years from `birth` to `on`. A birthday falls on the same day of
 /// the same month each year, or the month's last day when that is shorter
 /// (29 February on 28 February), as the birthday trigger has it.
@@ -551,9 +536,9 @@ impl Program {
                     .round_dp(self.currency().minor_units()),
             ),
             orders_per_customer: ratio(orders, customers, 2),
-            busiest_weekday: earliest_max(grid.iter().map(|r| r.iter().sum()))
+            busiest_weekday: busiest(grid.iter().map(|r| r.iter().sum()))
                 .map(|d| d.saturating_add(1)),
-            busiest_hour: earliest_max((0..24).map(|h| grid.iter().filter_map(|r| r.get(h)).sum())),
+            busiest_hour: busiest((0..24).map(|h| grid.iter().filter_map(|r| r.get(h)).sum())),
             weekday_hour: grid,
             payments: splits(payments, orders, self.currency()),
             channels: splits(channels, orders, self.currency()),

@@ -279,12 +279,16 @@ fn blank(text: &str) -> bool {
     text.chars().all(char::is_whitespace)
 }
 
-fn earliest_max(counts: &[u32]) -> Option<usize> {
-    let max = counts.iter().copied().max().filter(|m| *m > 0)?;
+/// The position of the largest count (the earliest of equal ones), `None`
+/// when every count is zero.
+pub(super) fn earliest_max<T: Ord + Copy + Default>(counts: &[T]) -> Option<usize> {
+    let max = counts.iter().copied().max().filter(|m| *m > T::default())?;
     counts.iter().position(|c| *c == max)
 }
 
-fn share(part: u64, whole: u64) -> Decimal {
+/// `part / whole` to `dp` decimals (half-even), without trailing zeros; 0
+/// when `whole` is 0.
+pub(super) fn ratio(part: u64, whole: u64, dp: u32) -> Decimal {
     if whole == 0 {
         return Decimal::ZERO;
     }
@@ -292,7 +296,7 @@ fn share(part: u64, whole: u64) -> Decimal {
         Decimal::from(part)
             .checked_div(Decimal::from(whole))
             .unwrap_or_default()
-            .round_dp(4),
+            .round_dp(dp),
     )
 }
 
@@ -761,8 +765,8 @@ impl Program {
             preferred_weekday: earliest_max(&a.weekdays)
                 .and_then(|d| u8::try_from(d.saturating_add(1)).ok()),
             preferred_hour: earliest_max(&a.hours).and_then(|h| u8::try_from(h).ok()),
-            points_share: share(a.with_points, a.visits),
-            coupon_share: share(a.with_coupon, a.visits),
+            points_share: ratio(a.with_points, a.visits, 4),
+            coupon_share: ratio(a.with_coupon, a.visits, 4),
             rfm: Rfm {
                 recency: r,
                 frequency: f,
