@@ -291,16 +291,20 @@ fn insight_order(
                 sku: l.sku.clone(),
                 category: l.categories.first().cloned(),
                 quantity: l.quantity,
-                amount: l
-                    .quantity
-                    .checked_mul(l.unit_price)
-                    .and_then(|g| g.checked_sub(l.discount))
-                    .unwrap_or_default()
-                    .max(Decimal::ZERO),
+                amount: line_paid(l),
             })
             .collect(),
         coupons: Vec::new(),
     }
+}
+
+/// What a line costs: quantity times unit price, less its discount.
+fn line_paid(l: &loyalty_core::model::Line) -> Decimal {
+    l.quantity
+        .checked_mul(l.unit_price)
+        .and_then(|g| g.checked_sub(l.discount))
+        .unwrap_or_default()
+        .max(Decimal::ZERO)
 }
 
 /// What the customer pays for an order before points: every line's total
@@ -308,13 +312,7 @@ fn insight_order(
 fn order_total(order: &Order) -> Decimal {
     let mut total = Decimal::ZERO;
     for l in &order.lines {
-        let paid = l
-            .quantity
-            .checked_mul(l.unit_price)
-            .and_then(|g| g.checked_sub(l.discount))
-            .unwrap_or_default()
-            .max(Decimal::ZERO);
-        add(&mut total, paid);
+        add(&mut total, line_paid(l));
     }
     total
 }
