@@ -217,7 +217,8 @@ proptest! {
     #[test]
     fn large_requests_agree_with_one_customer_at_a_time(
         raw in proptest::collection::vec((0u8..40, -200i64..6000, 0u32..500_000, 0u8..3, 0u8..8), 4096..4600),
-        bad in proptest::collection::btree_set(0usize..4096, 1..6),
+        bad in proptest::collection::btree_set(0usize..4095, 1..6),
+        // (Below 4095: the broken order is i + 1, and there are at least 4096.)
     ) {
         let program = program();
         let all = orders(&raw);
