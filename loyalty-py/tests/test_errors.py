@@ -99,6 +99,10 @@ EXPECTED_ERROR_CODES = {
         # Triggers: a customer's `time_zone`, and exactly one of `date` and `at`.
         "invalid_time_zone",
         "date_and_at_not_one",
+        # Reports: a period that ends before it starts. Statistics of orders
+        # as columns (Rust): columns that do not fit together.
+        "invalid_period",
+        "invalid_columns",
     ],
     "ledger": [
         "syntax_error",

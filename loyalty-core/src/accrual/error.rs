@@ -177,6 +177,26 @@ pub enum RequestError {
         /// Why.
         message: String,
     },
+    /// A report period whose first day is after its last.
+    #[error("period from `{from}` to `{to}` at `{path}` ends before it starts")]
+    InvalidPeriod {
+        /// Path of the last day.
+        path: String,
+        /// The first day.
+        from: String,
+        /// The last day.
+        to: String,
+    },
+    /// Columns of orders that do not fit together: a column of another
+    /// length, lines offsets out of order, a number past its dictionary's
+    /// end, a dictionary entry given twice.
+    #[error("invalid columns at `{path}`: {message}")]
+    InvalidColumns {
+        /// The column, or the value in it (`customer[12]`).
+        path: String,
+        /// What does not fit.
+        message: String,
+    },
 }
 
 impl Coded for RequestError {
@@ -205,6 +225,8 @@ impl Coded for RequestError {
             Self::InvalidIssue { .. } => "invalid_issue",
             Self::InvalidSeed { .. } => "invalid_seed",
             Self::CodeSpaceExhausted { .. } => "code_space_exhausted",
+            Self::InvalidPeriod { .. } => "invalid_period",
+            Self::InvalidColumns { .. } => "invalid_columns",
         }
     }
 
@@ -230,7 +252,9 @@ impl Coded for RequestError {
             | Self::NotGenerated { path, .. }
             | Self::InvalidIssue { path, .. }
             | Self::InvalidSeed { path, .. }
-            | Self::CodeSpaceExhausted { path, .. } => path,
+            | Self::CodeSpaceExhausted { path, .. }
+            | Self::InvalidPeriod { path, .. }
+            | Self::InvalidColumns { path, .. } => path,
         }
     }
 }
@@ -267,6 +291,8 @@ pub const REQUEST_ERROR_CODES: &[&str] = &[
     "duplicate_order",
     "invalid_time_zone",
     "date_and_at_not_one",
+    "invalid_period",
+    "invalid_columns",
 ];
 
 /// All the errors found in one request (never empty).

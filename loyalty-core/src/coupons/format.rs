@@ -1,5 +1,5 @@
 //! Coupon campaigns as written in the program file (`[[coupons]]` and
-//! `[coupon_policy]`). Shapes only; [`super::policy`] checks meaning.
+//! `[coupon_policy]`). Shapes only; the coupon policy checks meaning.
 
 use serde::{Deserialize, Serialize};
 

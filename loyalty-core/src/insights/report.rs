@@ -337,6 +337,15 @@ impl Program {
         let mut errors = Vec::new();
         let from = day(&request.from, "from", &mut errors);
         let to = day(&request.to, "to", &mut errors);
+        if let (Some(from), Some(to)) = (from, to)
+            && from > to
+        {
+            errors.push(RequestError::InvalidPeriod {
+                path: "to".to_owned(),
+                from: request.from.clone(),
+                to: request.to.clone(),
+            });
+        }
         let mut births = BTreeMap::new();
         let mut genders_of = BTreeMap::new();
         for (i, c) in request.customers.iter().enumerate() {
