@@ -1,7 +1,8 @@
-//! Per-customer statistics, RFM scores and segments
-//! (`Program::customer_stats`) of 10 million orders of a million customers
-//! of the sample café over two years (goal: under 3 s on the 2-core CI
-//! machine).
+//! Per-customer statistics, RFM scores and segments of 10 million orders
+//! of a million customers of the sample café over two years (goal: under
+//! 3 s on the 2-core CI machine), from the same orders given two ways:
+//! as rows (`Program::customer_stats`, what the bindings pass) and as
+//! columns (`Program::customer_stats_columns`).
 //!
 //! ```text
 //! cargo bench -p loyalty-benches --bench insights_stats
@@ -11,14 +12,15 @@
 //! `INSIGHTS_BENCH_ORDERS` (default 10,000,000) and
 //! `INSIGHTS_BENCH_CUSTOMERS` (default 1,000,000) set the size; without
 //! `--bench` (`cargo test --benches`) a small one is used. The orders are
-//! generated once, before anything is measured (about a minute and 6 GB at
-//! the full size); every sample is one whole call.
+//! generated once, before anything is measured (about a minute and 8 GB at
+//! the full size, both spellings); every sample is one whole call.
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
 use loyalty_benches::insights;
+use loyalty_core::insights::OrderColumns;
 
 /// True under `cargo bench` (criterion's `--bench` without `--test` or `--list`).
 fn benchmarking() -> bool {
@@ -53,23 +55,39 @@ fn main() {
     };
     eprintln!("generating {orders} orders of {customers} customers ...");
     let request = insights::request(orders, customers);
-    // One call outside criterion: checks the request and prints what it gives.
+    let columns = match OrderColumns::from_orders(&request.orders) {
+        Ok(columns) => columns,
+        Err(e) => {
+            eprintln!("the benchmark's orders are refused: {e:?}");
+            std::process::exit(1);
+        }
+    };
+    // One call of each outside criterion: checks the request, that both
+    // spellings agree, and prints what they give.
     let started = std::time::Instant::now();
-    match program.customer_stats(&request) {
-        Ok(stats) => {
+    let rows = program.customer_stats(&request);
+    let rows_s = started.elapsed().as_secs_f64();
+    let started = std::time::Instant::now();
+    let cols = program.customer_stats_columns(&columns, &request.as_of);
+    let cols_s = started.elapsed().as_secs_f64();
+    match (rows, cols) {
+        (Ok(stats), Ok(same)) if stats == same => {
             let sizes: Vec<String> = stats
                 .segments
                 .iter()
                 .map(|s| format!("{} {}", s.segment, s.customers))
                 .collect();
             eprintln!(
-                "first call: {:.2} s, {} customers; segments: {}",
-                started.elapsed().as_secs_f64(),
+                "first calls: rows {rows_s:.2} s, columns {cols_s:.2} s, {} customers; segments: {}",
                 stats.customers.len(),
                 sizes.join(", ")
             );
         }
-        Err(e) => {
+        (Ok(_), Ok(_)) => {
+            eprintln!("rows and columns give different statistics");
+            std::process::exit(1);
+        }
+        (Err(e), _) | (_, Err(e)) => {
             eprintln!("the benchmark's orders are refused: {e:?}");
             std::process::exit(1);
         }
@@ -89,6 +107,17 @@ fn main() {
             format!("{orders}_orders_{customers}_customers"),
         ),
         |b| b.iter(|| black_box(program.customer_stats(black_box(&request)))),
+    );
+    group.bench_function(
+        BenchmarkId::new(
+            "customer_stats_columns",
+            format!("{orders}_orders_{customers}_customers"),
+        ),
+        |b| {
+            b.iter(|| {
+                black_box(program.customer_stats_columns(black_box(&columns), &request.as_of))
+            })
+        },
     );
     group.finish();
     c.final_summary();

@@ -1,9 +1,19 @@
-//! Insights: what a shop owner asks of the club's data. Per-customer
-//! statistics from orders, RFM scores and named segments.
+//! Insights: what a shop owner asks of the club's data.
 //!
-//! Work in progress (issue 8): program reports, lifecycle triggers, the
-//! `[insights]` program section (configured cut points and segment rules)
-//! and the bindings come next.
+//! - [`Program::customer_stats`](crate::Program::customer_stats):
+//!   per-customer statistics from orders, RFM scores (quintiles, or the
+//!   cut points of `[insights.rfm]`) and named segments
+//!   (`[[insights.segments]]`, tried in order). For millions of orders,
+//!   [`Program::customer_stats_columns`](crate::Program::customer_stats_columns)
+//!   takes the same orders as [`OrderColumns`] and gives the same answer
+//!   several times faster.
+//! - [`Program::report`](crate::Program::report): a period's report
+//!   (baskets, busiest times, splits, customers, and with the books given,
+//!   points, tiers and referrals).
+//! - [`Program::triggers`](crate::Program::triggers): the lifecycle
+//!   messages due on a day (birthdays in each customer's calendar,
+//!   anniversaries, win-back, points expiring, tier at risk) with fresh
+//!   personal codes.
 //!
 //! ```
 //! use loyalty_core::Program;
@@ -28,11 +38,13 @@
 //! assert_eq!(c1.favourite_categories, ["sweets"]);
 //! ```
 
+mod columns;
 pub(crate) mod config;
 mod report;
 mod stats;
 pub(crate) mod triggers;
 
+pub use columns::OrderColumns;
 pub use config::{InsightsFile, RfmCutsFile, SegmentRuleFile, default_segments};
 pub use report::{
     Count, CouponReport, CreditReport, PointsMonth, PointsReport, ReferralReport, Report,

@@ -192,8 +192,8 @@ const DAY_MS: i64 = 86_400_000;
 /// channels, ...) are numbers of the worker's [`Names`], and the small maps
 /// are vectors searched in a line: a customer has a handful of each.
 #[derive(Default)]
-struct Acc {
-    visits: u64,
+pub(super) struct Acc {
+    pub(super) visits: u64,
     first: i64,
     last: i64,
     spend: Decimal,
@@ -208,23 +208,120 @@ struct Acc {
     with_coupon: u64,
 }
 
+impl Acc {
+    /// Counts one order at `ms` (its local `weekday` from 0 and `hour`)
+    /// with its channel, store and payment numbers; `None` when the spend
+    /// overflows.
+    pub(super) fn add_order(
+        &mut self,
+        ms: i64,
+        amount: Decimal,
+        (weekday, hour): (usize, usize),
+        (with_points, with_coupon): (bool, bool),
+        [channel, store, payment]: [Option<u32>; 3],
+    ) -> Option<()> {
+        if self.visits == 0 || ms < self.first {
+            self.first = ms;
+        }
+        if self.visits == 0 || ms > self.last {
+            self.last = ms;
+        }
+        self.visits = self.visits.saturating_add(1);
+        self.spend = self.spend.checked_add(amount)?;
+        let one = |a: u64, b: u64| Some(a.saturating_add(b));
+        for (map, value) in [
+            (&mut self.channels, channel),
+            (&mut self.stores, store),
+            (&mut self.payments, payment),
+        ] {
+            if let Some(v) = value {
+                bump(map, v, 1, one);
+            }
+        }
+        if let Some(w) = self.weekdays.get_mut(weekday) {
+            *w = w.saturating_add(1);
+        }
+        if let Some(h) = self.hours.get_mut(hour) {
+            *h = h.saturating_add(1);
+        }
+        if with_points {
+            self.with_points = self.with_points.saturating_add(1);
+        }
+        if with_coupon {
+            self.with_coupon = self.with_coupon.saturating_add(1);
+        }
+        Some(())
+    }
+
+    /// Counts one line: money by category, units by product; `None` on overflow.
+    pub(super) fn add_line(
+        &mut self,
+        category: Option<u32>,
+        sku: u32,
+        quantity: Decimal,
+        amount: Decimal,
+    ) -> Option<()> {
+        let add = |a: Decimal, b: Decimal| a.checked_add(b);
+        if let Some(cat) = category {
+            bump(&mut self.categories, cat, amount, add)?;
+        }
+        bump(&mut self.products, sku, quantity, add)
+    }
+}
+
+/// The local weekday (0 for Monday) and hour of an instant in `tz`.
+pub(super) fn weekday_hour<Z: chrono::TimeZone>(
+    at: &DateTime<Z>,
+    tz: chrono_tz::Tz,
+) -> (usize, usize) {
+    let local = at.with_timezone(&tz);
+    (
+        usize::try_from(local.weekday().num_days_from_monday()).unwrap_or(0),
+        usize::try_from(local.hour()).unwrap_or(0),
+    )
+}
+
+/// Names by number: a worker's [`Names`], or a dictionary column.
+pub(super) trait NameOf: Sync {
+    /// The name numbered `number` (empty when there is none).
+    fn name_of(&self, number: u32) -> &str;
+}
+
+impl NameOf for Vec<String> {
+    fn name_of(&self, number: u32) -> &str {
+        usize::try_from(number)
+            .ok()
+            .and_then(|i| self.get(i))
+            .map_or("", String::as_str)
+    }
+}
+
 /// The names one worker has seen, numbered in the order first seen.
 #[derive(Default)]
-struct Names<'a> {
+pub(super) struct Names<'a> {
     numbers: crate::ledger::Map<&'a str, u32>,
     names: Vec<&'a str>,
 }
 
 impl<'a> Names<'a> {
-    fn number(&mut self, name: &'a str) -> u32 {
+    pub(super) fn number(&mut self, name: &'a str) -> u32 {
         let next = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
         *self.numbers.entry(name).or_insert_with(|| {
             self.names.push(name);
             next
         })
     }
+}
 
-    fn name(&self, number: u32) -> &'a str {
+impl Names<'_> {
+    /// The names, by number.
+    pub(super) fn into_owned(self) -> Vec<String> {
+        self.names.into_iter().map(str::to_owned).collect()
+    }
+}
+
+impl NameOf for Names<'_> {
+    fn name_of(&self, number: u32) -> &str {
         usize::try_from(number)
             .ok()
             .and_then(|i| self.names.get(i))
@@ -249,21 +346,21 @@ fn bump<V: Copy>(
 }
 
 /// The most counted name; ties to the smallest name.
-fn mode(counts: &[(u32, u64)], names: &Names<'_>) -> Option<String> {
+fn mode(counts: &[(u32, u64)], names: &dyn NameOf) -> Option<String> {
     counts
         .iter()
-        .map(|(k, n)| (names.name(*k), *n))
+        .map(|(k, n)| (names.name_of(*k), *n))
         .min_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)))
         .map(|(k, _)| k.to_owned())
 }
 
 /// Up to three names of the largest positive amounts; ties by name.
-fn top3(amounts: &[(u32, Decimal)], names: &Names<'_>) -> Vec<String> {
+fn top3(amounts: &[(u32, Decimal)], names: &dyn NameOf) -> Vec<String> {
     // Largest first, then by name; the best three kept in order in one pass.
     let order = |a: &(Decimal, &str), b: &(Decimal, &str)| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1));
     let mut best: Vec<(Decimal, &str)> = Vec::with_capacity(4);
     for (k, amount) in amounts.iter().filter(|(_, a)| *a > Decimal::ZERO) {
-        let item = (*amount, names.name(*k));
+        let item = (*amount, names.name_of(*k));
         let at = best.partition_point(|held| order(held, &item).is_lt());
         if at < 3 {
             best.insert(at, item);
@@ -273,9 +370,14 @@ fn top3(amounts: &[(u32, Decimal)], names: &Names<'_>) -> Vec<String> {
     best.into_iter().map(|(_, k)| k.to_owned()).collect()
 }
 
+/// Whether an optional amount is given and above zero.
+pub(super) fn positive(amount: Option<Decimal>) -> bool {
+    amount.is_some_and(|a| a > Decimal::ZERO)
+}
+
 /// Whether text is empty or only white space (what `trim` would empty),
 /// looking no further than the first other character.
-fn blank(text: &str) -> bool {
+pub(super) fn blank(text: &str) -> bool {
     text.chars().all(char::is_whitespace)
 }
 
@@ -339,21 +441,20 @@ fn score_at_most<T: PartialOrd>(value: &T, cuts: &[T; 4]) -> u8 {
     u8::try_from(passed).unwrap_or(4).saturating_add(1)
 }
 
-/// One order, checked: its instant (when it parses) and the hashes that
-/// spread orders over workers by id and by customer.
+/// One order, checked: its instant (when it parses) and the hash that
+/// spreads orders over workers by customer.
 pub(crate) struct Checked {
     pub(crate) at: Option<DateTime<FixedOffset>>,
-    id_hash: u64,
     customer_hash: u64,
 }
 
-fn hash_of(text: &str) -> u64 {
+pub(super) fn hash_of(text: &str) -> u64 {
     use std::hash::BuildHasher;
     foldhash::fast::FixedState::with_seed(0x696e_7369_6768_7473).hash_one(text)
 }
 
 /// Whether a hash falls to worker `part` of `parts`.
-fn falls_to(hash: u64, part: usize, parts: usize) -> bool {
+pub(super) fn falls_to(hash: u64, part: usize, parts: usize) -> bool {
     let parts = u64::try_from(parts).unwrap_or(1);
     hash.checked_rem(parts)
         .and_then(|r| usize::try_from(r).ok())
@@ -428,7 +529,6 @@ fn check_order(i: usize, o: &InsightOrder, errors: &mut Vec<OrderError>) -> Chec
     }
     Checked {
         at,
-        id_hash: hash_of(&o.id),
         customer_hash: hash_of(&o.customer),
     }
 }
@@ -450,35 +550,69 @@ pub(crate) fn check_orders(orders: &[InsightOrder]) -> Result<Vec<Checked>, Requ
         checked.extend(c);
         errors.extend(e);
     }
-    // Repeated ids: each worker keeps the ids whose hash falls to it.
-    let workers = if orders.len() < 4096 {
-        1
-    } else {
-        crate::parallel::workers()
-    };
-    let repeated = crate::parallel::par_parts(workers, |part| {
-        let mut seen: crate::ledger::Set<&str> = Default::default();
-        let mut repeated = Vec::new();
-        for (i, (o, c)) in orders.iter().zip(&checked).enumerate() {
-            if falls_to(c.id_hash, part, workers) && !blank(&o.id) && !seen.insert(o.id.as_str()) {
-                repeated.push((
-                    i,
-                    2,
-                    RequestError::DuplicateOrder {
-                        path: format!("orders[{i}].id"),
-                        id: o.id.clone(),
-                    },
-                ));
-            }
+    let ids = |i: usize| orders.get(i).map(|o| o.id.as_str()).filter(|id| !blank(id));
+    for i in repeated(orders.len(), ids) {
+        if let Some(o) = orders.get(i) {
+            errors.push((
+                i,
+                2,
+                RequestError::DuplicateOrder {
+                    path: format!("orders[{i}].id"),
+                    id: o.id.clone(),
+                },
+            ));
         }
-        repeated
-    });
-    errors.extend(repeated.into_iter().flatten());
+    }
     if errors.is_empty() {
         return Ok(checked);
     }
     errors.sort_by_key(|(i, rank, _)| (*i, *rank));
     Err(RequestErrors(errors.into_iter().map(|e| e.2).collect()))
+}
+
+/// The positions of texts equal to an earlier one (`None` is no text), in
+/// order. The texts' hashes are sorted rather than kept in a set: spread
+/// over the cores by hash and read in one pass, millions of ids take a
+/// fraction of the time a set of strings does.
+pub(super) fn repeated<'a>(
+    len: usize,
+    text: impl Fn(usize) -> Option<&'a str> + Sync,
+) -> Vec<usize> {
+    let hashes: Vec<Option<u64>> = crate::parallel::par_ranges(len, 4096, |range| {
+        range.map(|i| text(i).map(hash_of)).collect::<Vec<_>>()
+    })
+    .concat();
+    let workers = if len < 4096 {
+        1
+    } else {
+        crate::parallel::workers()
+    };
+    let found = crate::parallel::par_parts(workers, |part| {
+        let mut mine: Vec<(u64, usize)> = hashes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| h.filter(|h| falls_to(*h, part, workers)).map(|h| (h, i)))
+            .collect();
+        mine.sort_unstable();
+        let mut out = Vec::new();
+        for run in mine.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+            // Equal hashes: by text, then position, so each repeat follows
+            // its first occurrence.
+            let mut texts: Vec<(&str, usize)> = run
+                .iter()
+                .filter_map(|(_, i)| Some((text(*i)?, *i)))
+                .collect();
+            texts.sort_unstable();
+            out.extend(texts.windows(2).filter_map(|w| match w {
+                [a, b] if a.0 == b.0 => Some(b.1),
+                _ => None,
+            }));
+        }
+        out
+    });
+    let mut all = found.concat();
+    all.sort_unstable();
+    all
 }
 
 /// One worker's customers, by id, the names they use, and its orders
@@ -519,7 +653,6 @@ fn accumulate<'a>(
         let overflow = || RequestError::Overflow {
             path: format!("orders[{i}]"),
         };
-        let add = |a: Decimal, b: Decimal| a.checked_add(b);
         let k = *index.entry(o.customer.as_str()).or_insert_with(|| {
             customers.push((o.customer.as_str(), Acc::default()));
             customers.len().saturating_sub(1)
@@ -527,48 +660,24 @@ fn accumulate<'a>(
         let Some((_, acc)) = customers.get_mut(k) else {
             continue;
         };
-        let ms = at.timestamp_millis();
-        if acc.visits == 0 || ms < acc.first {
-            acc.first = ms;
-        }
-        if acc.visits == 0 || ms > acc.last {
-            acc.last = ms;
-        }
-        acc.visits = acc.visits.saturating_add(1);
-        acc.spend = acc.spend.checked_add(o.amount).ok_or_else(overflow)?;
         for line in &o.lines {
-            if let Some(cat) = line.category.as_deref().filter(|c| !blank(c)) {
-                let cat = names.number(cat);
-                bump(&mut acc.categories, cat, line.amount, add).ok_or_else(overflow)?;
-            }
+            let category = line.category.as_deref().filter(|c| !blank(c));
+            let category = category.map(|c| names.number(c));
             let sku = names.number(&line.sku);
-            bump(&mut acc.products, sku, line.quantity, add).ok_or_else(overflow)?;
+            acc.add_line(category, sku, line.quantity, line.amount)
+                .ok_or_else(overflow)?;
         }
-        for (map, value) in [
-            (&mut acc.channels, &o.channel),
-            (&mut acc.stores, &o.store),
-            (&mut acc.payments, &o.payment),
-        ] {
-            // A blank value is no value.
-            if let Some(v) = value.as_deref().filter(|v| !blank(v)) {
-                bump(map, names.number(v), 1, |a, b| Some(a.saturating_add(b)));
-            }
-        }
-        let local = at.with_timezone(&tz);
-        let wd = usize::try_from(local.weekday().num_days_from_monday()).unwrap_or(0);
-        let hour = usize::try_from(local.hour()).unwrap_or(0);
-        if let Some(w) = acc.weekdays.get_mut(wd) {
-            *w = w.saturating_add(1);
-        }
-        if let Some(h) = acc.hours.get_mut(hour) {
-            *h = h.saturating_add(1);
-        }
-        if o.points_paid.is_some_and(|p| p > Decimal::ZERO) {
-            acc.with_points = acc.with_points.saturating_add(1);
-        }
-        if o.coupon_discount.is_some_and(|p| p > Decimal::ZERO) {
-            acc.with_coupon = acc.with_coupon.saturating_add(1);
-        }
+        // A blank value is no value.
+        let [channel, store, payment] = [&o.channel, &o.store, &o.payment]
+            .map(|v| v.as_deref().filter(|v| !blank(v)).map(|v| names.number(v)));
+        acc.add_order(
+            at.timestamp_millis(),
+            o.amount,
+            weekday_hour(&at, tz),
+            (positive(o.points_paid), positive(o.coupon_discount)),
+            [channel, store, payment],
+        )
+        .ok_or_else(overflow)?;
     }
     customers.sort_unstable_by(|a, b| a.0.cmp(b.0));
     Ok(Part {
@@ -580,7 +689,7 @@ fn accumulate<'a>(
 
 /// Merges lists sorted by id into one; each customer keeps the number of
 /// the list (the worker, whose names it uses) it came from.
-fn merge_sorted(parts: Vec<Vec<(&str, Acc)>>) -> Vec<(&str, Acc, usize)> {
+pub(super) fn merge_sorted(parts: Vec<Vec<(&str, Acc)>>) -> Vec<(&str, Acc, usize)> {
     let total = parts.iter().map(Vec::len).sum();
     let mut heads: Vec<_> = parts
         .into_iter()
@@ -644,7 +753,19 @@ impl Program {
         }
         let accs = merge_sorted(sorted);
         drop(checked);
-        let as_of_ms = as_of.timestamp_millis();
+        let names: Vec<&dyn NameOf> = names.iter().map(|n| n as &dyn NameOf).collect();
+        Ok(self.finish(&accs, &names, as_of.timestamp_millis(), later))
+    }
+
+    /// Scores, segments and statistics of customers sorted by id, each with
+    /// the position in `names` of the names its numbers stand for.
+    pub(super) fn finish(
+        &self,
+        accs: &[(&str, Acc, usize)],
+        names: &[&dyn NameOf],
+        as_of_ms: i64,
+        later: usize,
+    ) -> Stats {
         let policy = &self.insights;
         let recency = match &policy.recency_days {
             Some(days) => accs
@@ -669,13 +790,13 @@ impl Program {
             None => quintiles(&accs.iter().map(|(_, a, _)| a.spend).collect::<Vec<_>>()),
         };
         let segments: Vec<&str> = policy.segment_names().collect();
-        let no_names = Names::default();
+        let no_names: &dyn NameOf = &Names::default();
         let built = crate::parallel::par_ranges(accs.len(), 4096, |range| {
             let mut sizes = vec![0u64; segments.len()];
             let customers: Vec<CustomerStats> = range
                 .filter_map(|k| {
                     let (customer, a, part) = accs.get(k)?;
-                    let names = names.get(*part).unwrap_or(&no_names);
+                    let names = names.get(*part).copied().unwrap_or(no_names);
                     let scores = [
                         recency.get(k).copied().unwrap_or(1),
                         frequency.get(k).copied().unwrap_or(1),
@@ -702,7 +823,7 @@ impl Program {
                 *total = total.saturating_add(n);
             }
         }
-        Ok(Stats {
+        Stats {
             as_of: self.ledger.format(as_of_ms),
             customers,
             segments: segments
@@ -714,7 +835,7 @@ impl Program {
                 })
                 .collect(),
             later_orders: later,
-        })
+        }
     }
 
     /// One customer's statistics from their totals and scores.
@@ -722,7 +843,7 @@ impl Program {
         &self,
         customer: &str,
         a: &Acc,
-        names: &Names<'_>,
+        names: &dyn NameOf,
         as_of_ms: i64,
         scores: [u8; 3],
     ) -> CustomerStats {
@@ -778,7 +899,7 @@ impl Program {
 }
 
 /// The order index an overflow error names (`orders[12]`).
-fn overflow_index(e: &RequestError) -> usize {
+pub(super) fn overflow_index(e: &RequestError) -> usize {
     use crate::error::Coded;
     e.path()
         .strip_prefix("orders[")
