@@ -189,23 +189,44 @@ pub struct Stats {
 const DAY_MS: i64 = 86_400_000;
 
 /// Running totals of one customer. Names (categories, products,
-/// channels, ...) are numbers of the worker's [`Names`], and the small maps
-/// are vectors searched in a line: a customer has a handful of each.
+/// channels, ...) are numbers of the worker's [`Names`] or of a dictionary
+/// column; what is counted by name is one small vector searched in a line
+/// (a customer has a handful of each kind), so one allocation and few
+/// cache lines per customer.
 #[derive(Default)]
 pub(super) struct Acc {
     pub(super) visits: u64,
     first: i64,
     last: i64,
     spend: Decimal,
-    categories: Vec<(u32, Decimal)>,
-    products: Vec<(u32, Decimal)>,
-    channels: Vec<(u32, u64)>,
-    stores: Vec<(u32, u64)>,
-    payments: Vec<(u32, u64)>,
-    weekdays: [u32; 7],
-    hours: [u32; 24],
     with_points: u64,
     with_coupon: u64,
+    tallies: Vec<Tally>,
+    weekdays: [u32; 7],
+    hours: [u32; 24],
+}
+
+/// What a tally counts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Orders by channel.
+    Channel,
+    /// Orders by store.
+    Store,
+    /// Orders by payment method.
+    Payment,
+    /// Money by category.
+    Category,
+    /// Units by product.
+    Product,
+}
+
+/// One name's count (orders) or amount (money, units) of one kind.
+struct Tally {
+    kind: Kind,
+    name: u32,
+    count: u64,
+    amount: Decimal,
 }
 
 impl Acc {
@@ -228,14 +249,14 @@ impl Acc {
         }
         self.visits = self.visits.saturating_add(1);
         self.spend = self.spend.checked_add(amount)?;
-        let one = |a: u64, b: u64| Some(a.saturating_add(b));
-        for (map, value) in [
-            (&mut self.channels, channel),
-            (&mut self.stores, store),
-            (&mut self.payments, payment),
+        for (kind, value) in [
+            (Kind::Channel, channel),
+            (Kind::Store, store),
+            (Kind::Payment, payment),
         ] {
-            if let Some(v) = value {
-                bump(map, v, 1, one);
+            if let Some(name) = value {
+                let tally = self.tally(kind, name)?;
+                tally.count = tally.count.saturating_add(1);
             }
         }
         if let Some(w) = self.weekdays.get_mut(weekday) {
@@ -261,11 +282,37 @@ impl Acc {
         quantity: Decimal,
         amount: Decimal,
     ) -> Option<()> {
-        let add = |a: Decimal, b: Decimal| a.checked_add(b);
         if let Some(cat) = category {
-            bump(&mut self.categories, cat, amount, add)?;
+            let tally = self.tally(Kind::Category, cat)?;
+            tally.amount = tally.amount.checked_add(amount)?;
         }
-        bump(&mut self.products, sku, quantity, add)
+        let tally = self.tally(Kind::Product, sku)?;
+        tally.amount = tally.amount.checked_add(quantity)?;
+        Some(())
+    }
+
+    /// The tally of `name` of `kind`, a new one at zero the first time
+    /// (`None` never happens: it is there or pushed).
+    fn tally(&mut self, kind: Kind, name: u32) -> Option<&mut Tally> {
+        match self
+            .tallies
+            .iter()
+            .position(|t| t.name == name && t.kind == kind)
+        {
+            Some(at) => self.tallies.get_mut(at),
+            None => {
+                if self.tallies.capacity() == 0 {
+                    self.tallies.reserve_exact(8);
+                }
+                self.tallies.push(Tally {
+                    kind,
+                    name,
+                    count: 0,
+                    amount: Decimal::ZERO,
+                });
+                self.tallies.last_mut()
+            }
+        }
     }
 }
 
@@ -330,37 +377,26 @@ impl NameOf for Names<'_> {
     }
 }
 
-/// Adds `delta` to `key`'s value in a small map (`delta` is the value of
-/// a new key); `None` when `add` overflows.
-fn bump<V: Copy>(
-    map: &mut Vec<(u32, V)>,
-    key: u32,
-    delta: V,
-    add: impl FnOnce(V, V) -> Option<V>,
-) -> Option<()> {
-    match map.iter_mut().find(|(k, _)| *k == key) {
-        Some((_, v)) => *v = add(*v, delta)?,
-        None => map.push((key, delta)),
-    }
-    Some(())
-}
-
-/// The most counted name; ties to the smallest name.
-fn mode(counts: &[(u32, u64)], names: &dyn NameOf) -> Option<String> {
-    counts
+/// The most counted name of `kind`; ties to the smallest name.
+fn mode(tallies: &[Tally], kind: Kind, names: &dyn NameOf) -> Option<String> {
+    tallies
         .iter()
-        .map(|(k, n)| (names.name_of(*k), *n))
+        .filter(|t| t.kind == kind)
+        .map(|t| (names.name_of(t.name), t.count))
         .min_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)))
         .map(|(k, _)| k.to_owned())
 }
 
-/// Up to three names of the largest positive amounts; ties by name.
-fn top3(amounts: &[(u32, Decimal)], names: &dyn NameOf) -> Vec<String> {
+/// Up to three names of `kind` with the largest positive amounts; ties by name.
+fn top3(tallies: &[Tally], kind: Kind, names: &dyn NameOf) -> Vec<String> {
     // Largest first, then by name; the best three kept in order in one pass.
     let order = |a: &(Decimal, &str), b: &(Decimal, &str)| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1));
     let mut best: Vec<(Decimal, &str)> = Vec::with_capacity(4);
-    for (k, amount) in amounts.iter().filter(|(_, a)| *a > Decimal::ZERO) {
-        let item = (*amount, names.name_of(*k));
+    let amounts = tallies
+        .iter()
+        .filter(|t| t.kind == kind && t.amount > Decimal::ZERO);
+    for t in amounts {
+        let item = (t.amount, names.name_of(t.name));
         let at = best.partition_point(|held| order(held, &item).is_lt());
         if at < 3 {
             best.insert(at, item);
@@ -878,11 +914,11 @@ impl Program {
             visits_per_week: crate::money::normalize(
                 visits.checked_div(weeks).unwrap_or_default().round_dp(2),
             ),
-            favourite_categories: top3(&a.categories, names),
-            favourite_products: top3(&a.products, names),
-            preferred_channel: mode(&a.channels, names),
-            preferred_store: mode(&a.stores, names),
-            preferred_payment: mode(&a.payments, names),
+            favourite_categories: top3(&a.tallies, Kind::Category, names),
+            favourite_products: top3(&a.tallies, Kind::Product, names),
+            preferred_channel: mode(&a.tallies, Kind::Channel, names),
+            preferred_store: mode(&a.tallies, Kind::Store, names),
+            preferred_payment: mode(&a.tallies, Kind::Payment, names),
             preferred_weekday: earliest_max(&a.weekdays)
                 .and_then(|d| u8::try_from(d.saturating_add(1)).ok()),
             preferred_hour: earliest_max(&a.hours).and_then(|h| u8::try_from(h).ok()),
@@ -924,19 +960,33 @@ mod tests {
     #[test]
     fn ties_go_to_the_smallest_name_or_the_earliest_slot() {
         let mut names = Names::default();
+        let tally = |kind, name, count, amount| Tally {
+            kind,
+            name,
+            count,
+            amount,
+        };
         let [web, app, pos] = ["web", "app", "pos"].map(|n| names.number(n));
-        let counts = [(web, 2), (app, 2), (pos, 1)];
-        assert_eq!(mode(&counts, &names).as_deref(), Some("app"));
+        let counts = [
+            tally(Kind::Channel, web, 2, Decimal::ZERO),
+            tally(Kind::Channel, app, 2, Decimal::ZERO),
+            tally(Kind::Channel, pos, 1, Decimal::ZERO),
+            tally(Kind::Store, pos, 9, Decimal::ZERO),
+        ];
+        assert_eq!(mode(&counts, Kind::Channel, &names).as_deref(), Some("app"));
+        assert_eq!(mode(&counts, Kind::Payment, &names), None);
         let [b, a, c, d, z] = ["b", "a", "c", "d", "z"].map(|n| names.number(n));
         let amounts = [
-            (b, Decimal::TEN),
-            (a, Decimal::TEN),
-            (c, Decimal::ONE),
-            (d, Decimal::TWO),
-            (z, Decimal::ZERO),
+            tally(Kind::Product, b, 0, Decimal::TEN),
+            tally(Kind::Product, a, 0, Decimal::TEN),
+            tally(Kind::Product, c, 0, Decimal::ONE),
+            tally(Kind::Product, d, 0, Decimal::TWO),
+            tally(Kind::Product, z, 0, Decimal::ZERO),
+            tally(Kind::Category, z, 0, Decimal::ONE_HUNDRED),
         ];
-        assert_eq!(top3(&amounts, &names), ["a", "b", "d"]);
-        assert_eq!(top3(&amounts[2..], &names), ["d", "c"]);
+        assert_eq!(top3(&amounts, Kind::Product, &names), ["a", "b", "d"]);
+        assert_eq!(top3(&amounts[2..], Kind::Product, &names), ["d", "c"]);
+        assert_eq!(top3(&amounts, Kind::Category, &names), ["z"]);
         assert!(blank(" \u{a0}\t") && blank("") && !blank(" x "));
         assert_eq!(earliest_max(&[0, 3, 1, 3]), Some(1));
         assert_eq!(earliest_max(&[0, 0]), None);
