@@ -367,64 +367,154 @@ struct Part<'a> {
     later: usize,
 }
 
+/// Customers whose totals are added together: their [`Acc`]s stay in the
+/// cache while their orders are added.
+const BLOCK: usize = 4096;
+
+/// Orders read at a time (bounding the copies in the blocks' buffers).
+const CHUNK: usize = 1 << 20;
+
+/// What adding one order needs, copied out of the columns.
+struct Rec {
+    order: usize,
+    slot: usize,
+    ms: i64,
+    amount: Decimal,
+    weekday_hour: (usize, usize),
+    points_coupon: (bool, bool),
+    names: [Option<u32>; 3],
+    lines: usize,
+}
+
+/// What adding one line needs.
+struct LineRec {
+    category: Option<u32>,
+    sku: u32,
+    quantity: Decimal,
+    amount: Decimal,
+}
+
+/// Orders of one block of customers, in order, and their lines.
+#[derive(Default)]
+struct Bucket {
+    orders: Vec<Rec>,
+    lines: Vec<LineRec>,
+}
+
 /// Adds every order by `as_of_ms` of the customers whose number falls to
-/// worker `part` of `parts`: customer `c` is slot `c / parts`.
+/// worker `part` of `parts` (customer `c` is slot `c / parts`). Customers
+/// have up to several hundred bytes of totals each, far more than the
+/// cache holds for a million of them, so orders are first copied, a chunk
+/// at a time, into one bucket per block of [`BLOCK`] customers (reading
+/// the columns in order), then each bucket is added to its block. A
+/// customer's orders are still added in order; the first overflow in order
+/// is the error.
 fn accumulate(
     columns: &OrderColumns,
     as_of_ms: i64,
     tz: chrono_tz::Tz,
     (part, parts): (usize, usize),
+    chunk: usize,
 ) -> Result<Part<'_>, RequestError> {
     let slots = columns.customers.len().div_ceil(parts.max(1));
     let mut accs: Vec<Acc> = std::iter::repeat_with(Acc::default).take(slots).collect();
+    let mut buckets: Vec<Bucket> = std::iter::repeat_with(Bucket::default)
+        .take(slots.div_ceil(BLOCK))
+        .collect();
     let mut later = 0usize;
+    let mut overflow: Option<usize> = None;
     let get = |column: &[Option<u32>], i: usize| column.get(i).copied().flatten();
-    for (i, (&customer, &ms)) in columns.customer.iter().zip(&columns.at_ms).enumerate() {
-        let customer = usize::try_from(customer).unwrap_or(usize::MAX);
-        if !falls_to(u64::try_from(customer).unwrap_or(u64::MAX), part, parts) {
-            continue;
-        }
-        if ms > as_of_ms {
-            later = later.saturating_add(1);
-            continue;
-        }
-        let (Some(acc), Some(at)) = (
-            customer
-                .checked_div(parts)
-                .and_then(|slot| accs.get_mut(slot)),
-            DateTime::from_timestamp_millis(ms),
-        ) else {
-            continue;
-        };
-        let overflow = || RequestError::Overflow {
-            path: format!("orders[{i}]"),
-        };
-        for k in columns.lines(i) {
-            let (Some(sku), Some(quantity), Some(amount)) = (
-                columns.sku.get(k),
-                columns.quantity.get(k),
-                columns.line_amount.get(k),
+    let orders = columns.customer.len();
+    for start in (0..orders).step_by(chunk.max(1)) {
+        let end = start.saturating_add(chunk).min(orders);
+        for i in start..end {
+            let (Some(&customer), Some(&ms)) = (columns.customer.get(i), columns.at_ms.get(i))
+            else {
+                continue;
+            };
+            let customer = usize::try_from(customer).unwrap_or(usize::MAX);
+            if !falls_to(u64::try_from(customer).unwrap_or(u64::MAX), part, parts) {
+                continue;
+            }
+            if ms > as_of_ms {
+                later = later.saturating_add(1);
+                continue;
+            }
+            let (Some(slot), Some(at)) = (
+                customer.checked_div(parts),
+                DateTime::from_timestamp_millis(ms),
             ) else {
                 continue;
             };
-            acc.add_line(get(&columns.category, k), *sku, *quantity, *amount)
-                .ok_or_else(overflow)?;
+            let Some(bucket) = buckets.get_mut(slot.checked_div(BLOCK).unwrap_or(0)) else {
+                continue;
+            };
+            let before = bucket.lines.len();
+            for k in columns.lines(i) {
+                if let (Some(sku), Some(quantity), Some(amount)) = (
+                    columns.sku.get(k),
+                    columns.quantity.get(k),
+                    columns.line_amount.get(k),
+                ) {
+                    bucket.lines.push(LineRec {
+                        category: get(&columns.category, k),
+                        sku: *sku,
+                        quantity: *quantity,
+                        amount: *amount,
+                    });
+                }
+            }
+            bucket.orders.push(Rec {
+                order: i,
+                slot,
+                ms,
+                amount: columns.amount.get(i).copied().unwrap_or_default(),
+                weekday_hour: weekday_hour(&at, tz),
+                points_coupon: (
+                    positive(columns.points_paid.get(i).copied().flatten()),
+                    positive(columns.coupon_discount.get(i).copied().flatten()),
+                ),
+                names: [
+                    get(&columns.channel, i),
+                    get(&columns.store, i),
+                    get(&columns.payment, i),
+                ],
+                lines: bucket.lines.len().saturating_sub(before),
+            });
         }
-        acc.add_order(
-            ms,
-            columns.amount.get(i).copied().unwrap_or_default(),
-            weekday_hour(&at, tz),
-            (
-                positive(columns.points_paid.get(i).copied().flatten()),
-                positive(columns.coupon_discount.get(i).copied().flatten()),
-            ),
-            [
-                get(&columns.channel, i),
-                get(&columns.store, i),
-                get(&columns.payment, i),
-            ],
-        )
-        .ok_or_else(overflow)?;
+        for bucket in &mut buckets {
+            let mut lines = bucket.lines.iter();
+            for rec in &bucket.orders {
+                let Some(acc) = accs.get_mut(rec.slot) else {
+                    continue;
+                };
+                let mut added = Some(());
+                for line in lines.by_ref().take(rec.lines) {
+                    added = added.and_then(|()| {
+                        acc.add_line(line.category, line.sku, line.quantity, line.amount)
+                    });
+                }
+                let added = added.and_then(|()| {
+                    acc.add_order(
+                        rec.ms,
+                        rec.amount,
+                        rec.weekday_hour,
+                        rec.points_coupon,
+                        rec.names,
+                    )
+                });
+                if added.is_none() {
+                    overflow = Some(overflow.map_or(rec.order, |o| o.min(rec.order)));
+                }
+            }
+            bucket.orders.clear();
+            bucket.lines.clear();
+        }
+    }
+    if let Some(order) = overflow {
+        return Err(RequestError::Overflow {
+            path: format!("orders[{order}]"),
+        });
     }
     let mut customers: Vec<(&str, Acc)> = accs
         .into_iter()
@@ -460,7 +550,7 @@ impl Program {
             crate::parallel::workers()
         };
         let parts = crate::parallel::par_parts(workers, |part| {
-            accumulate(columns, as_of_ms, tz, (part, workers))
+            accumulate(columns, as_of_ms, tz, (part, workers), CHUNK)
         });
         let mut later = 0usize;
         let mut sorted = Vec::with_capacity(parts.len());
@@ -487,5 +577,98 @@ impl Program {
         let accs = merge_sorted(sorted);
         let names: Vec<&dyn NameOf> = vec![&columns.names; workers];
         Ok(self.finish(&accs, &names, as_of_ms, later))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::arithmetic_side_effects, reason = "test code")]
+mod tests {
+    use super::*;
+
+    /// Orders of `customers` customers, every fifth with a second line,
+    /// amounts from a simple sequence.
+    fn columns(orders: u32, customers: u32) -> OrderColumns {
+        let mut c = OrderColumns {
+            customers: (0..customers).map(|k| format!("c-{k}")).collect(),
+            names: ["pos", "web", "latte", "cake", "drinks"]
+                .map(String::from)
+                .to_vec(),
+            line_offsets: vec![0],
+            ..OrderColumns::default()
+        };
+        for i in 0..orders {
+            c.id.push(format!("o-{i}"));
+            c.customer.push(i.wrapping_mul(7919) % customers);
+            c.at_ms.push(1_750_000_000_000 + i64::from(i) * 3_600_123);
+            c.amount.push(Decimal::from(i % 97));
+            c.channel.push(Some(i % 2));
+            c.sku.push(2);
+            c.category.push(Some(4));
+            c.quantity.push(Decimal::ONE);
+            c.line_amount.push(Decimal::from(i % 97));
+            if i % 5 == 0 {
+                c.sku.push(3);
+                c.category.push(None);
+                c.quantity.push(Decimal::TWO);
+                c.line_amount.push(Decimal::ZERO);
+            }
+            c.line_offsets
+                .push(u32::try_from(c.sku.len()).unwrap_or(u32::MAX));
+        }
+        c
+    }
+
+    /// Totals of every customer of a worker, comparable.
+    fn totals(part: Part<'_>) -> Vec<(String, u64, i64, i64, Decimal, usize)> {
+        part.customers
+            .iter()
+            .map(|(id, a)| {
+                (
+                    (*id).to_owned(),
+                    a.visits,
+                    a.first,
+                    a.last,
+                    a.spend,
+                    a.tallies.len(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn small_chunks_and_many_blocks_add_up_to_the_same_totals() {
+        // 9,000 customers over 2 workers: two blocks each; chunks of 7 orders.
+        let c = columns(20_000, 9_000);
+        let tz = chrono_tz::Asia::Tehran;
+        for part in 0..2 {
+            let whole = accumulate(&c, i64::MAX, tz, (part, 2), CHUNK).map(totals);
+            let small = accumulate(&c, i64::MAX, tz, (part, 2), 7).map(totals);
+            assert!(whole.as_ref().is_ok_and(|t| t.len() > 4_096));
+            assert_eq!(whole, small);
+        }
+    }
+
+    #[test]
+    fn the_first_overflow_in_order_is_the_error_whatever_the_blocks() {
+        let mut c = columns(20_000, 9_000);
+        // Worker 0: customer 0 (block 0) has orders 0, 9000, 18000 and
+        // overflows at 18000; customer 8200 (slot 4100, block 1) has
+        // orders 800, 9800, 18800 and overflows at 9800, although its block
+        // is added after. Worker 1: customer 7919 (orders 1, 9001, ...)
+        // overflows at 9001.
+        for i in [9_000usize, 18_000, 800, 9_800, 9_001] {
+            if let Some(a) = c.amount.get_mut(i) {
+                *a = Decimal::MAX;
+            }
+        }
+        let tz = chrono_tz::Asia::Tehran;
+        let first = |part, chunk| match accumulate(&c, i64::MAX, tz, (part, 2), chunk) {
+            Err(RequestError::Overflow { path }) => path,
+            _ => String::new(),
+        };
+        for chunk in [CHUNK, 7] {
+            assert_eq!(first(0, chunk), "orders[9800]");
+            assert_eq!(first(1, chunk), "orders[9001]");
+        }
     }
 }

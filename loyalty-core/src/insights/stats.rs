@@ -196,12 +196,12 @@ const DAY_MS: i64 = 86_400_000;
 #[derive(Default)]
 pub(super) struct Acc {
     pub(super) visits: u64,
-    first: i64,
-    last: i64,
-    spend: Decimal,
+    pub(super) first: i64,
+    pub(super) last: i64,
+    pub(super) spend: Decimal,
     with_points: u64,
     with_coupon: u64,
-    tallies: Vec<Tally>,
+    pub(super) tallies: Vec<Tally>,
     weekdays: [u32; 7],
     hours: [u32; 24],
 }
@@ -222,7 +222,7 @@ enum Kind {
 }
 
 /// One name's count (orders) or amount (money, units) of one kind.
-struct Tally {
+pub(super) struct Tally {
     kind: Kind,
     name: u32,
     count: u64,
