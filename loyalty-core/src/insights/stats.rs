@@ -394,8 +394,12 @@ fn top3(tallies: &[Tally], kind: Kind, names: &dyn NameOf) -> Vec<String> {
     let mut best: Vec<(Decimal, &str)> = Vec::with_capacity(4);
     let amounts = tallies
         .iter()
-        .filter(|t| t.kind == kind && t.amount > Decimal::ZERO);
+        .filter(|t| t.kind == kind && above_zero(t.amount));
     for t in amounts {
+        // Most amounts are below the third best: one comparison, no name.
+        if best.get(2).is_some_and(|third| t.amount < third.0) {
+            continue;
+        }
         let item = (t.amount, names.name_of(t.name));
         let at = best.partition_point(|held| order(held, &item).is_lt());
         if at < 3 {
@@ -406,9 +410,14 @@ fn top3(tallies: &[Tally], kind: Kind, names: &dyn NameOf) -> Vec<String> {
     best.into_iter().map(|(_, k)| k.to_owned()).collect()
 }
 
+/// Whether an amount is above zero, without comparing decimals.
+fn above_zero(amount: Decimal) -> bool {
+    !amount.is_zero() && amount.is_sign_positive()
+}
+
 /// Whether an optional amount is given and above zero.
 pub(super) fn positive(amount: Option<Decimal>) -> bool {
-    amount.is_some_and(|a| a > Decimal::ZERO)
+    amount.is_some_and(above_zero)
 }
 
 /// Whether text is empty or only white space (what `trim` would empty),
