@@ -32,7 +32,7 @@ pub struct ReportRequest {
     /// Orders; those outside the period are left out.
     pub orders: Vec<InsightOrder>,
     /// Profiles, for the age and gender mix (customers without one count
-    /// as `unknown`).
+    /// as `unknown`), each once (a repeated id is `duplicate_profile`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub customers: Vec<ReportCustomer>,
     /// How many top visitors, spenders and credit customers to list (10 by default).
@@ -348,10 +348,16 @@ impl Program {
         }
         let mut births = BTreeMap::new();
         let mut genders_of = BTreeMap::new();
+        let mut seen = std::collections::BTreeSet::new();
         for (i, c) in request.customers.iter().enumerate() {
             if c.id.trim().is_empty() {
                 errors.push(RequestError::EmptyValue {
                     path: format!("customers[{i}].id"),
+                });
+            } else if !seen.insert(c.id.as_str()) {
+                errors.push(RequestError::DuplicateProfile {
+                    path: format!("customers[{i}].id"),
+                    id: c.id.clone(),
                 });
             }
             if let Some(b) = &c.birth_date

@@ -125,7 +125,7 @@ pub struct TriggerRequest {
     /// a run at 22:00 UTC finds Tehran's tomorrow and London's today.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
-    /// The customers.
+    /// The customers, each once (a repeated id is `duplicate_profile`).
     pub customers: Vec<TriggerCustomer>,
     /// Seed for the coupon codes (a whole number as text): the same seed
     /// gives the same codes everywhere. Without one they come from the
@@ -344,10 +344,16 @@ impl Program {
         });
         let t = self.file.triggers.clone().unwrap_or_default();
         let mut due: Vec<(Trigger, Option<String>)> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
         for (i, c) in request.customers.iter().enumerate() {
             let path = |field: &str| format!("customers[{i}].{field}");
             if c.id.trim().is_empty() {
                 errors.push(RequestError::EmptyValue { path: path("id") });
+            } else if !seen.insert(c.id.as_str()) {
+                errors.push(RequestError::DuplicateProfile {
+                    path: path("id"),
+                    id: c.id.clone(),
+                });
             }
             let calendar = c.calendar.unwrap_or(self.calendar());
             let zone = match c.time_zone.as_deref() {
