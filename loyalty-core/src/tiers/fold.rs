@@ -522,13 +522,19 @@ impl<'a> Run<'a> {
             self.earned = reached;
             self.pending = None;
             self.update(at, Cause::Qualified, Some(id), Some(m));
-        } else if self.pending.is_some()
-            && self
-                .policy
-                .level(self.earned)
-                .is_some_and(|l| l.retain.met(&m))
+        } else if let Some(pending) = self.pending.as_mut()
+            && let Some(cur) = self.earned
+            && let Some(level) = self.policy.level(Some(cur))
         {
-            self.pending = None;
+            if level.retain.met(&m) {
+                self.pending = None;
+            } else {
+                // Still below the tier's retention, but activity in the
+                // grace period that meets a lower tier's retention lands the
+                // member there, not lower: more activity never ends in a
+                // lower tier.
+                pending.to = pending.to.max(self.policy.retained_below(cur, &m));
+            }
         }
     }
 

@@ -15,7 +15,9 @@
 //!   tier's retention threshold drops to the highest tier whose retention
 //!   the evaluated window meets (at most one level with `one_level_down`),
 //!   after `grace_days` unless they reach the retention threshold in the
-//!   meantime. Refunds lower the metrics; with `refunds = "immediate"` a
+//!   meantime (activity in the grace period that meets a lower tier's
+//!   retention lands them on that tier instead: more activity never ends
+//!   in a lower tier). Refunds lower the metrics; with `refunds = "immediate"` a
 //!   refund also undoes, at once, upgrades since the last evaluation that the
 //!   remaining activity no longer reaches.
 //! * **Overrides** set a tier by hand until an instant. A `floor` override
