@@ -2,8 +2,9 @@
 //! per field, text numbered through dictionaries (what an Arrow table with
 //! dictionary-encoded text holds), instants as milliseconds. Reading them
 //! needs no parsing and no look-up of text, and customers are numbers, so
-//! [`Program::customer_stats_columns`] is several times faster than the
-//! same orders as [`InsightOrder`]s.
+//! [`Program::customer_stats_columns`] takes about half the time of the
+//! same orders as [`InsightOrder`]s (10 million orders: 8.4 s against 16
+//! to 18 s on the two-core CI machine).
 
 use chrono::DateTime;
 use rust_decimal::Decimal;

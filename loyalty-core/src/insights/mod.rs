@@ -6,7 +6,7 @@
 //!   (`[[insights.segments]]`, tried in order). For millions of orders,
 //!   [`Program::customer_stats_columns`](crate::Program::customer_stats_columns)
 //!   takes the same orders as [`OrderColumns`] and gives the same answer
-//!   several times faster.
+//!   in about half the time.
 //! - [`Program::report`](crate::Program::report): a period's report
 //!   (baskets, busiest times, splits, customers, and with the books given,
 //!   points, tiers and referrals).
